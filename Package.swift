@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Perceptron",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Perceptron", targets: ["Perceptron"]),
+        .executable(name: "perceptron", targets: ["perceptron"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // zlib from the system (Linux: zlib1g; macOS: the SDK's libz), for gzip and PNG.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "PerceptronIO", dependencies: ["CZlib"]),
+        .target(name: "PerceptronTensor"),
+        .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO"]),
+        .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
+        .target(name: "PerceptronData", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronMNIST"]),
+        .target(name: "PerceptronPlot"),
+        .target(name: "PerceptronVision", dependencies: ["PerceptronTensor", "PerceptronIO"]),
+        .target(name: "Perceptron", dependencies: [
+            "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
+        ]),
+        .executableTarget(name: "perceptron", dependencies: [
+            "Perceptron",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "PerceptronIOTests", dependencies: ["PerceptronIO"]),
+        .testTarget(name: "PerceptronTensorTests", dependencies: ["PerceptronTensor"]),
+        .testTarget(name: "PerceptronNNTests", dependencies: ["PerceptronNN", "PerceptronData"]),
+        .testTarget(name: "PerceptronDataTests", dependencies: ["PerceptronData", "PerceptronIO"]),
+        .testTarget(name: "PerceptronVisionTests", dependencies: ["PerceptronVision"], exclude: ["Images/Fixtures"]),
+        .testTarget(name: "PerceptronPlotTests", dependencies: ["PerceptronPlot"]),
+        .testTarget(name: "PerceptronCLITests", dependencies: ["perceptron"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

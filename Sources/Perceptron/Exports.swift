@@ -1,0 +1,8 @@
+// The umbrella module: `import Perceptron` brings in every Perceptron module. Nothing else.
+
+@_exported import PerceptronData
+@_exported import PerceptronIO
+@_exported import PerceptronNN
+@_exported import PerceptronPlot
+@_exported import PerceptronTensor
+@_exported import PerceptronVision

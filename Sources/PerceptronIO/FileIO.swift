@@ -1,0 +1,113 @@
+// Reading whole files with clear errors, and atomic writes (temp file in the same folder,
+// flushed, then renamed over the target), so an interrupted write never leaves half a file.
+
+import Foundation
+
+/// A file could not be read or written.
+public struct FileError: LocalizedError, Equatable, Sendable {
+    /// The file concerned.
+    public let path: String
+    /// What went wrong and, where possible, what to do about it.
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var errorDescription: String? { "\(path): \(reason)" }
+}
+
+public enum FileIO {
+    /// Reads a whole file.
+    ///
+    /// - Parameter limit: the largest size accepted, checked before reading.
+    /// - Throws: `FileError` when the file is missing, a folder, unreadable or over `limit`.
+    public static func read(_ url: URL, limit: Int = 1 << 32) throws -> [UInt8] {
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FileError(path: path, reason: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw FileError(path: path, reason: "is a folder, expected a file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileError(path: path, reason: "cannot be opened for reading (check its permissions)")
+        }
+        defer { try? handle.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size > limit {
+            throw FileError(path: path, reason: "is \(size) bytes, more than the \(limit) accepted")
+        }
+        do {
+            let data = try handle.readToEnd() ?? Data()
+            return [UInt8](data)
+        } catch {
+            throw FileError(path: path, reason: "read failed: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `bytes` to `url` atomically: a temporary file in the same folder is written,
+    /// flushed to disk and renamed over `url`. On any failure the temporary file is removed
+    /// and an existing `url` is left untouched.
+    ///
+    /// - Throws: `FileError` naming the file (missing folder, no permission, disk full).
+    public static func writeAtomically<C: Collection>(_ bytes: C, to url: URL) throws where C.Element == UInt8 {
+        let path = url.path
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory),
+              isDirectory.boolValue
+        else {
+            throw FileError(path: path, reason: "its folder \(folder) does not exist")
+        }
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else {
+            throw FileError(path: path, reason: "cannot create a file in \(folder): \(String(cString: strerror(errno)))")
+        }
+        var failure: String?
+        let contiguous = Array(bytes)
+        contiguous.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0 && failure == nil { failure = String(cString: strerror(errno)) }
+        if failure == nil && rename(temporary.path, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary.path)
+            throw FileError(path: path, reason: "write failed: \(failure); the previous file, if any, is unchanged")
+        }
+    }
+
+    /// Writes a UTF-8 string atomically; see `writeAtomically(_:to:)`.
+    public static func writeAtomically(_ text: String, to url: URL) throws {
+        try writeAtomically(Array(text.utf8), to: url)
+    }
+
+    /// Creates `url` as a folder (with parents) and checks that a file can be written in it,
+    /// so a run fails before its work rather than after.
+    ///
+    /// - Throws: `FileError` when the folder cannot be made or is not writable.
+    public static func prepareFolder(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: url.path, reason: "cannot create the folder: \(error.localizedDescription)")
+        }
+        guard access(url.path, W_OK) == 0 else {
+            throw FileError(path: url.path, reason: "the folder is not writable")
+        }
+    }
+}

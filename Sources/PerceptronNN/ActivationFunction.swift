@@ -1,0 +1,74 @@
+// Activation functions, forward and backward side by side: linear, relu, sigmoid, tanh,
+// softmax. Backward uses the cached output y, which determines every derivative here.
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// An activation applied element-wise (softmax: per row of the last axis).
+///
+/// Each derivative is written in terms of the output `y`, which layers cache:
+/// relu `y > 0`, sigmoid `y (1 - y)`, tanh `1 - y^2`, softmax `y * (dy - sum(dy * y))` per row.
+public enum ActivationFunction: String, Sendable, CaseIterable {
+    case linear, relu, sigmoid, tanh, softmax
+
+    /// Applies the activation in place to `[rows, columns]` scalars.
+    public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        let count = rows * columns
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            Parallel.forEachChunk(count) { range in for i in range { x[i] = max(0, x[i]) } }
+        case .sigmoid:
+            // 1 / (1 + e^-x), written to stay finite for large |x|.
+            Parallel.forEachChunk(count, costPerItem: 8) { range in
+                for i in range {
+                    let v = x[i]
+                    if v >= 0 { x[i] = 1 / (1 + Foundation.exp(-v)) } else {
+                        let e = Foundation.exp(v)
+                        x[i] = e / (1 + e)
+                    }
+                }
+            }
+        case .tanh:
+            Parallel.forEachChunk(count, costPerItem: 8) { range in for i in range { x[i] = Foundation.tanh(x[i]) } }
+        case .softmax:
+            Kernels.softmaxRows(x, rows: rows, columns: columns)
+        }
+    }
+
+    /// Turns `gradient` (dLoss/dy) into dLoss/dx in place, given the activation's output `y`.
+    public func backward(_ gradient: UnsafeMutablePointer<Float>, output y: UnsafePointer<Float>,
+                         rows: Int, columns: Int) {
+        let count = rows * columns
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            Kernels.reluBackward(gradient, output: y, count: count)
+        case .sigmoid:
+            Parallel.forEachChunk(count) { range in for i in range { gradient[i] *= y[i] * (1 - y[i]) } }
+        case .tanh:
+            Parallel.forEachChunk(count) { range in for i in range { gradient[i] *= 1 - y[i] * y[i] } }
+        case .softmax:
+            Parallel.forEachChunk(rows, costPerItem: columns * 2) { range in
+                for r in range {
+                    let g = gradient + r * columns
+                    let p = y + r * columns
+                    var dot: Float = 0
+                    for j in 0..<columns { dot += g[j] * p[j] }
+                    for j in 0..<columns { g[j] = p[j] * (g[j] - dot) }
+                }
+            }
+        }
+    }
+
+    /// The activation applied to a tensor, rows along the last axis.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var y = x
+        let columns = x.shape.last ?? 1
+        y.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: columns == 0 ? 0 : $0.count / columns, columns: columns) }
+        return y
+    }
+}

@@ -1,0 +1,61 @@
+// Adam with Keras 3's update rule and defaults, as one fused pass over each parameter.
+// AMSGrad and weight decay are not implemented.
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// Adam (Kingma and Ba, 2015) exactly as Keras 3 computes it, in Float:
+///
+///     t      = iterations + 1
+///     alpha  = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+///     m     += (g - m) * (1 - beta1)
+///     v     += (g^2 - v) * (1 - beta2)
+///     w     -= alpha * m / (sqrt(v) + epsilon)
+///
+/// Defaults are Keras's: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7 (added
+/// outside the square root and outside the bias correction, so results match Keras).
+public final class Adam: Optimizer {
+    public let name = "adam"
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public var iterations = 0
+    public let slots = OptimizerSlots(names: ["m", "v"])
+    public let slotNames = ["m", "v"]
+
+    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        precondition(learningRate >= 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon >= 0,
+                     "Adam needs learningRate >= 0, betas in [0, 1), epsilon >= 0; got \(learningRate), \(beta1), \(beta2), \(epsilon)")
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public var config: [String: JSONValue] {
+        ["learning_rate": .double(Double(learningRate)), "beta_1": .double(Double(beta1)),
+         "beta_2": .double(Double(beta2)), "epsilon": .double(Double(epsilon))]
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        let t = Float(iterations + 1)
+        let alpha = learningRate * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
+        let (oneMinusBeta1, oneMinusBeta2, epsilon) = (1 - beta1, 1 - beta2, self.epsilon)
+        for parameter in parameters where parameter.isTrainable {
+            slots.withTensors(for: parameter) { state in
+                updateInParallel(parameter, state: &state) { range, w, g, m, v in
+                    let m = m!, v = v!
+                    for i in range {
+                        let gi = g[i]
+                        m[i] += (gi - m[i]) * oneMinusBeta1
+                        v[i] += (gi * gi - v[i]) * oneMinusBeta2
+                        w[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
+                    }
+                }
+            }
+        }
+        iterations += 1
+    }
+}

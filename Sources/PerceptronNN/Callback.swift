@@ -1,0 +1,139 @@
+// Training callbacks: the hooks fit calls, and Keras's EarlyStopping and TerminateOnNaN.
+// Progress display is a callback too (ProgressLogger.swift).
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// Hooks `fit` calls at train, epoch and batch boundaries. Default implementations do nothing;
+/// set `model.stopTraining = true` to end training after the current batch.
+public protocol Callback: AnyObject {
+    func onTrainBegin(model: Model)
+    func onEpochBegin(_ epoch: Int, model: Model)
+    /// After each training batch, with the epoch's running logs so far.
+    func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model)
+    /// After each epoch, with its final logs (validation included).
+    func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model)
+    func onTrainEnd(model: Model)
+}
+
+extension Callback {
+    public func onTrainBegin(model: Model) {}
+    public func onEpochBegin(_ epoch: Int, model: Model) {}
+    public func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {}
+    public func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {}
+    public func onTrainEnd(model: Model) {}
+}
+
+/// Stops training when a monitored value has stopped improving, Keras's `EarlyStopping`.
+///
+/// Keras 3 semantics, step by step after each epoch (from `startFromEpoch` on):
+/// 1. with `restoreBestWeights`, the first epoch's weights are kept as the best so far;
+/// 2. the wait counter is incremented *before* the test, so patience 0 acts like patience 1;
+/// 3. an improvement (strictly better than the best by more than `minDelta`) records the
+///    epoch and resets the wait, unless a `baseline` is set and not beaten;
+/// 4. otherwise, once `wait >= patience` and the epoch is not the first, training stops.
+/// With `restoreBestWeights`, the best epoch's weights are restored when training ends,
+/// whether or not it was stopped early (as Keras 3 does).
+public final class EarlyStopping: Callback {
+    public enum Mode: String, Sendable { case auto, min, max }
+
+    public let monitor: String
+    public let minDelta: Double
+    public let patience: Int
+    public let mode: Mode
+    public let baseline: Double?
+    public let restoreBestWeights: Bool
+    public let startFromEpoch: Int
+    public let verbose: Bool
+    /// The epoch (0-based) at which training was stopped, 0 if it was not.
+    public private(set) var stoppedEpoch = 0
+    /// The best epoch seen (0-based).
+    public private(set) var bestEpoch = 0
+    /// The best monitored value, nil before the first epoch.
+    public private(set) var best: Double?
+    private var wait = 0
+    private var bestWeights: [Tensor]?
+
+    /// Keras's defaults: monitor `val_loss`, minDelta 0, patience 0, mode auto (min for a
+    /// loss, max for accuracies, min otherwise), no baseline, restoreBestWeights false.
+    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: Mode = .auto,
+                baseline: Double? = nil, restoreBestWeights: Bool = false, startFromEpoch: Int = 0, verbose: Bool = false) {
+        self.monitor = monitor
+        self.minDelta = abs(minDelta)
+        self.patience = patience
+        self.mode = mode
+        self.baseline = baseline
+        self.restoreBestWeights = restoreBestWeights
+        self.startFromEpoch = startFromEpoch
+        self.verbose = verbose
+    }
+
+    /// Whether larger values are better.
+    public var maximizes: Bool {
+        switch mode {
+        case .max: return true
+        case .min: return false
+        case .auto:
+            let base = monitor.hasPrefix("val_") ? String(monitor.dropFirst(4)) : monitor
+            return base != "loss" && base.contains("accuracy")
+        }
+    }
+
+    private func isImprovement(_ value: Double, over reference: Double?) -> Bool {
+        guard let reference else { return true }
+        return maximizes ? value - minDelta > reference : value + minDelta < reference
+    }
+
+    public func onTrainBegin(model: Model) {
+        wait = 0
+        stoppedEpoch = 0
+        bestEpoch = 0
+        best = nil
+        bestWeights = nil
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {
+        guard let value = logs.first(where: { $0.0 == monitor })?.1, epoch >= startFromEpoch else { return }
+        if restoreBestWeights && bestWeights == nil {
+            bestWeights = model.weights()
+            bestEpoch = epoch
+        }
+        wait += 1
+        if isImprovement(value, over: best) {
+            best = value
+            bestEpoch = epoch
+            if restoreBestWeights { bestWeights = model.weights() }
+            if baseline == nil || isImprovement(value, over: baseline) { wait = 0 }
+            return
+        }
+        if wait >= patience && epoch > 0 {
+            stoppedEpoch = epoch
+            model.stopTraining = true
+        }
+    }
+
+    public func onTrainEnd(model: Model) {
+        if stoppedEpoch > 0 && verbose { ProgressLogger.write("Epoch \(stoppedEpoch + 1): early stopping\n") }
+        if restoreBestWeights, let bestWeights {
+            if verbose { ProgressLogger.write("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).\n") }
+            model.setWeights(bestWeights)
+        }
+    }
+}
+
+/// Stops training as soon as a batch loss is NaN or infinite, Keras's `TerminateOnNaN`.
+public final class TerminateOnNaN: Callback {
+    /// The batch (0-based) of the epoch at which a non-finite loss was seen.
+    public private(set) var stoppedAtBatch: Int?
+
+    public init() {}
+
+    public func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
+        if let loss = logs.first(where: { $0.0 == "loss" })?.1, !loss.isFinite {
+            stoppedAtBatch = batch
+            FileHandle.standardError.write(Data("Batch \(batch): Invalid loss, terminating training\n".utf8))
+            model.stopTraining = true
+        }
+    }
+}

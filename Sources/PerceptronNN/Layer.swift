@@ -1,0 +1,145 @@
+// The Layer protocol, trainable parameters, Keras-style automatic layer names, and the
+// symbolic tensors of the Functional API. Concrete layers live in one file per family.
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// A trainable (or frozen) weight tensor with its gradient, owned by a layer.
+///
+/// Gradients accumulate (`+=`) during backward; the model zeroes them once per step.
+public final class Parameter {
+    /// The weight's name inside its layer: `"kernel"`, `"bias"`, `"gamma"`.
+    public let name: String
+    /// The current value.
+    public var value: Tensor
+    /// The gradient of the loss with respect to `value`, same shape.
+    public var gradient: Tensor
+    /// Whether optimizers update it (BatchNormalization's moving statistics are not trainable).
+    public let isTrainable: Bool
+
+    public init(name: String, value: Tensor, isTrainable: Bool = true) {
+        self.name = name
+        self.value = value
+        self.gradient = Tensor.zeros(value.shape)
+        self.isTrainable = isTrainable
+    }
+}
+
+/// A layer: a function of one input tensor with its derivative, in the Keras style.
+///
+/// Shapes exclude the batch axis unless a comment says otherwise: a `Dense(512)` layer has
+/// input shape `[784]` and output shape `[512]`, and runs on `[N, 784] -> [N, 512]`.
+/// `forward` with `training: true` caches exactly what `backward` needs; `training: false`
+/// (evaluate, predict) caches nothing.
+public protocol Layer: AnyObject {
+    /// The unique name, as Keras gives it: `dense`, `dense_1`, ...
+    var name: String { get }
+    /// The Keras class name shown by `summary()` and saved in model files: `"Dense"`.
+    var typeName: String { get }
+    /// The per-sample input shape, known once the layer has been built.
+    var inputShape: [Int]? { get }
+    /// Creates the weights for `inputShape` (per sample), drawing from `generator`.
+    /// Called once, when the layer is first connected; preconditions on incompatible shapes.
+    func build(inputShape: [Int], generator: inout SeededGenerator)
+    /// The per-sample output shape for a per-sample input shape.
+    func outputShape(for inputShape: [Int]) -> [Int]
+    /// All weights, trainable first, in the order they are saved.
+    var parameters: [Parameter] { get }
+    /// Computes the output for a batch `x: [N, ...inputShape] -> [N, ...outputShape]`.
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// Given `dy = dLoss/dOutput` for the last training forward, accumulates parameter
+    /// gradients and returns `dLoss/dInput` (an empty tensor when `needsInputGradient` is false).
+    func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor
+    /// The constructor arguments, saved in model files and used to rebuild the layer.
+    var config: [String: JSONValue] { get }
+}
+
+extension Layer {
+    /// Number of scalars in all weights (trainable and not).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+    /// Number of scalars in trainable weights.
+    public var trainableParameterCount: Int { parameters.filter(\.isTrainable).reduce(0) { $0 + $1.value.count } }
+}
+
+/// Hands out Keras's automatic names: the snake-case class name for the first layer of a
+/// kind (`dense`), then `dense_1`, `dense_2`, ... counting per process, as Keras does per session.
+public enum LayerNames {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var counters: [String: Int] = [:]
+
+    /// The next unique name for `base` (e.g. `"dense"`).
+    public static func next(_ base: String) -> String {
+        lock.withLock {
+            let count = counters[base, default: 0]
+            counters[base] = count + 1
+            return count == 0 ? base : "\(base)_\(count)"
+        }
+    }
+
+    /// Records an explicitly given name so automatic names never collide with it.
+    public static func reserve(_ name: String) {
+        lock.withLock {
+            if let underscore = name.lastIndex(of: "_"), let number = Int(name[name.index(after: underscore)...]) {
+                let base = String(name[..<underscore])
+                counters[base] = max(counters[base, default: 0], number + 1)
+            } else {
+                counters[name] = max(counters[name, default: 0], 1)
+            }
+        }
+    }
+
+    /// Forgets all counts, like `keras.backend.clear_session()`.
+    public static func reset() { lock.withLock { counters = [:] } }
+
+    /// `"MaxPooling2D" -> "max_pooling2d"`, Keras's `to_snake_case`.
+    public static func snakeCase(_ name: String) -> String {
+        var result = ""
+        let characters = Array(name)
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase {
+                let previous = index > 0 ? characters[index - 1] : nil
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                if let previous, previous.isLowercase || previous.isNumber || (previous.isUppercase && (next?.isLowercase ?? false)) {
+                    result.append("_")
+                }
+                result.append(Character(character.lowercased()))
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// A placeholder for a batch of tensors in the Functional API (Keras's `KerasTensor`):
+/// it carries the per-sample shape and the layer that produced it.
+public final class SymbolicTensor {
+    /// Per-sample shape (the batch axis is implicit).
+    public let shape: [Int]
+    /// The layer whose output this is.
+    public let layer: any Layer
+    /// The symbolic input of `layer`, nil for an input layer.
+    public let input: SymbolicTensor?
+
+    init(shape: [Int], layer: any Layer, input: SymbolicTensor?) {
+        self.shape = shape
+        self.layer = layer
+        self.input = input
+    }
+}
+
+extension Layer {
+    /// Connects the layer to a symbolic input, building its weights (Functional API):
+    /// `let h = Dense(512, activation: .relu)(input)`.
+    @discardableResult
+    public func callAsFunction(_ input: SymbolicTensor) -> SymbolicTensor {
+        if let built = inputShape {
+            precondition(built == input.shape,
+                         "\(typeName) '\(name)' was built for input shape \(built), called on \(input.shape)")
+        } else {
+            GlobalRandom.with { build(inputShape: input.shape, generator: &$0) }
+        }
+        return SymbolicTensor(shape: outputShape(for: input.shape), layer: self, input: input)
+    }
+}

@@ -1,0 +1,155 @@
+// Rebuilding layers and optimizers from the JSON configs saved in model files, with every
+// value checked so a corrupt or hostile file gives an error, never a crash.
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// Typed, checked access to one layer's saved config.
+public struct ConfigReader {
+    let config: [String: JSONValue]
+    let context: String
+    let path: String
+
+    public init(_ config: [String: JSONValue], context: String, path: String) {
+        self.config = config
+        self.context = context
+        self.path = path
+    }
+
+    public func fail(_ detail: String) -> ModelFileError { ModelFileError(path: path, "\(context): \(detail)") }
+
+    /// An integer in `range`; `defaultValue` when absent (if given).
+    public func int(_ key: String, in range: ClosedRange<Int>, default defaultValue: Int? = nil) throws -> Int {
+        guard let raw = config[key] else {
+            if let defaultValue { return defaultValue }
+            throw fail("missing '\(key)'")
+        }
+        guard let value = raw.intValue, range.contains(value) else {
+            throw fail("'\(key)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A finite number in `range`.
+    public func double(_ key: String, in range: ClosedRange<Double>, default defaultValue: Double? = nil) throws -> Double {
+        guard let raw = config[key] else {
+            if let defaultValue { return defaultValue }
+            throw fail("missing '\(key)'")
+        }
+        guard let value = raw.doubleValue, value.isFinite, range.contains(value) else {
+            throw fail("'\(key)' must be a number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    public func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
+        guard let raw = config[key] else { return defaultValue }
+        guard let value = raw.boolValue else { throw fail("'\(key)' must be true or false") }
+        return value
+    }
+
+    /// A string-backed enum value.
+    public func value<E: RawRepresentable>(_ key: String, as type: E.Type, default defaultValue: E? = nil) throws -> E where E.RawValue == String {
+        guard let raw = config[key] else {
+            if let defaultValue { return defaultValue }
+            throw fail("missing '\(key)'")
+        }
+        guard let text = raw.stringValue, let value = E(rawValue: text) else {
+            throw fail("'\(key)' has an unknown value")
+        }
+        return value
+    }
+
+    /// A list of positive integers (a shape), each at most `limit`.
+    public func shape(_ key: String, limit: Int = 1 << 24, allowInferred: Bool = false) throws -> [Int] {
+        guard let items = config[key]?.arrayValue, !items.isEmpty, items.count <= 8 else {
+            throw fail("'\(key)' must be a list of 1 to 8 dimensions")
+        }
+        let values = items.compactMap(\.intValue)
+        guard values.count == items.count,
+              values.allSatisfy({ (1...limit).contains($0) || (allowInferred && $0 == -1) }) else {
+            throw fail("'\(key)' must hold positive integers up to \(limit)")
+        }
+        return values
+    }
+}
+
+/// Builds a layer from its saved type name, name and config, checking the config against
+/// the input shape it will receive.
+public typealias LayerFactory = @Sendable (_ name: String, _ config: ConfigReader, _ inputShape: [Int]) throws -> any Layer
+
+/// The layer types a model file may contain. Unknown types are rejected.
+public enum LayerRegistry {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var factories: [String: LayerFactory] = builtIn
+
+    /// Registers a layer type for loading (built-in types are present from the start).
+    public static func register(_ typeName: String, _ factory: @escaping LayerFactory) {
+        lock.withLock { factories[typeName] = factory }
+    }
+
+    /// The factory for `typeName`, if known.
+    public static func factory(for typeName: String) -> LayerFactory? { lock.withLock { factories[typeName] } }
+
+    /// Largest per-sample size accepted for any layer's output in a loaded model.
+    static let maximumSampleSize = 1 << 26
+
+    static let builtIn: [String: LayerFactory] = [
+        "Dense": { name, config, inputShape in
+            let units = try config.int("units", in: 1...(1 << 20))
+            guard let width = inputShape.last, width > 0, width * units <= maximumSampleSize else {
+                throw config.fail("a Dense of \(units) units on input \(inputShape) is too large")
+            }
+            return Dense(units, activation: try config.value("activation", as: ActivationFunction.self, default: .linear),
+                         useBias: try config.bool("use_bias", default: true),
+                         kernelInitializer: try config.value("kernel_initializer", as: Initializer.self, default: .glorotUniform),
+                         biasInitializer: try config.value("bias_initializer", as: Initializer.self, default: .zeros),
+                         name: name)
+        },
+        "Activation": { name, config, _ in
+            Activation(try config.value("activation", as: ActivationFunction.self), name: name)
+        },
+        "Flatten": { name, _, _ in Flatten(name: name) },
+        "Reshape": { name, config, inputShape in
+            let target = try config.shape("target_shape", allowInferred: true)
+            let count = inputShape.reduce(1, *)
+            let known = target.filter { $0 != -1 }.reduce(1, *)
+            let inferred = target.filter { $0 == -1 }.count
+            guard inferred <= 1, known > 0, inferred == 1 ? count % known == 0 : known == count else {
+                throw config.fail("cannot reshape \(inputShape) to \(target)")
+            }
+            return Reshape(target, name: name)
+        },
+    ]
+}
+
+extension Loss {
+    /// The loss saved under `name`.
+    static func named(_ name: String) -> Loss? {
+        Loss(rawValue: name) ?? Loss.allCases.first { $0.rawValue.replacingOccurrences(of: "_", with: "") == name.lowercased() }
+    }
+}
+
+/// Rebuilds an optimizer from its saved class name and config.
+func makeOptimizer(_ className: String, _ config: ConfigReader) throws -> any Optimizer {
+    switch className {
+    case "adam":
+        return Adam(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+                    beta1: Float(try config.double("beta_1", in: 0...0.999999, default: 0.9)),
+                    beta2: Float(try config.double("beta_2", in: 0...0.999999, default: 0.999)),
+                    epsilon: Float(try config.double("epsilon", in: 0...1, default: 1e-7)))
+    case "sgd":
+        return SGD(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+                   momentum: Float(try config.double("momentum", in: 0...0.999999, default: 0)),
+                   nesterov: try config.bool("nesterov", default: false))
+    case "rmsprop":
+        return RMSprop(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+                       rho: Float(try config.double("rho", in: 0...0.999999, default: 0.9)),
+                       momentum: Float(try config.double("momentum", in: 0...0.999999, default: 0)),
+                       epsilon: Float(try config.double("epsilon", in: 0...1, default: 1e-7)),
+                       centered: try config.bool("centered", default: false))
+    default:
+        throw config.fail("unknown optimizer '\(className.prefix(32))' (expected adam, sgd or rmsprop)")
+    }
+}

@@ -1,0 +1,111 @@
+// The system BLAS, found at run time with dlopen (OpenBLAS on Linux, Accelerate on macOS),
+// so it is used whenever installed and never needed to build. Only cblas_sgemm is used.
+
+import Foundation
+
+/// `cblas_sgemm` of a system BLAS loaded at run time.
+public struct BLASBackend: GEMMBackend, @unchecked Sendable {
+    private typealias CblasSgemm = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float,
+        UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+        UnsafeMutablePointer<Float>?, Int32) -> Void
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+    private typealias GetThreads = @convention(c) () -> Int32
+
+    public let name: String
+    /// The file the library was loaded from.
+    public let path: String
+    private let function: CblasSgemm
+    private let getThreads: GetThreads?
+
+    public var threadCount: Int { getThreads.map { Int($0()) } ?? Parallel.threadCount }
+
+    /// Why the last load failed, for diagnostics.
+    public nonisolated(unsafe) static var loadFailure: String?
+
+    /// Candidate libraries, in order; `PERCEPTRON_BLAS_LIBRARY` names another one first.
+    static var candidates: [String] {
+        var list: [String] = []
+        if let custom = ProcessInfo.processInfo.environment["PERCEPTRON_BLAS_LIBRARY"], !custom.isEmpty {
+            list.append(custom)
+        }
+        #if os(macOS)
+        list.append("/System/Library/Frameworks/Accelerate.framework/Accelerate")
+        #else
+        list += ["libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0"]
+        #endif
+        return list
+    }
+
+    /// The OpenBLAS kernel family for this CPU, read from `/proc/cpuinfo`'s flags, or nil.
+    ///
+    /// OpenBLAS picks its kernels from the CPU model; on virtual CPUs that report a generic
+    /// model ("Intel Xeon Processor") it falls back to the SSE3 `Prescott` kernels, several
+    /// times slower. When the flags show AVX-512 (F, BW, DQ, VL) we ask for `SkylakeX`, with
+    /// AVX2 and FMA for `Haswell`. A user's own `OPENBLAS_CORETYPE` always wins.
+    static func openBLASCoreType(cpuFlags: Set<Substring>) -> String? {
+        if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(cpuFlags.contains) { return "SkylakeX" }
+        if ["avx2", "fma"].allSatisfy(cpuFlags.contains) { return "Haswell" }
+        return nil
+    }
+
+    /// The CPU feature flags of the first processor in `/proc/cpuinfo` (empty elsewhere).
+    static func cpuFlags() -> Set<Substring> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else { return [] }
+        return Set(line[line.index(after: colon)...].split(separator: " "))
+    }
+
+    /// Loads the first candidate that exports `cblas_sgemm`; nil when none does.
+    static func load() -> BLASBackend? {
+        var failures: [String] = []
+        #if os(Linux)
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+           let coreType = openBLASCoreType(cpuFlags: cpuFlags()) {
+            setenv("OPENBLAS_CORETYPE", coreType, 0)
+        }
+        #endif
+        for path in candidates {
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+                failures.append(dlerror().map { String(cString: $0) } ?? "\(path): cannot be opened")
+                continue
+            }
+            guard let symbol = dlsym(handle, "cblas_sgemm") else {
+                failures.append("\(path): no cblas_sgemm")
+                dlclose(handle)
+                continue
+            }
+            let name = path.contains("Accelerate") ? "accelerate" : path.contains("openblas") ? "openblas" : "blas"
+            var getThreads: GetThreads?
+            if let setSymbol = dlsym(handle, "openblas_set_num_threads") {
+                unsafeBitCast(setSymbol, to: SetThreads.self)(Int32(Parallel.threadCount))
+            }
+            if let getSymbol = dlsym(handle, "openblas_get_num_threads") {
+                getThreads = unsafeBitCast(getSymbol, to: GetThreads.self)
+            }
+            return BLASBackend(name: name, path: path, function: unsafeBitCast(symbol, to: CblasSgemm.self),
+                               getThreads: getThreads)
+        }
+        loadFailure = failures.joined(separator: "; ")
+        return nil
+    }
+
+    public func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C untouched-but-scaled; do it here so every backend agrees.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        function(rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans,
+                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
+                 beta, c, Int32(max(ldc, 1)))
+    }
+}

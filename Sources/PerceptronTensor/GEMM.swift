@@ -1,0 +1,86 @@
+// Matrix multiply dispatch: the backend protocol, backend selection (system BLAS when
+// present, portable Swift kernel otherwise) and the plain reference loop used by tests.
+
+import Foundation
+
+/// A general matrix multiply, row-major:
+/// `C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C`,
+/// where `op(X)` is `X` or its transpose. When `beta == 0`, `C` is not read (it may hold
+/// garbage, even NaN), as in BLAS.
+public protocol GEMMBackend: Sendable {
+    /// A short name for reports: `"openblas"`, `"accelerate"`, `"portable"`.
+    var name: String { get }
+    /// Threads this backend uses for one multiply.
+    var threadCount: Int { get }
+
+    /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers with leading dimensions.
+    func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+}
+
+/// The GEMM backends and the one in use.
+public enum GEMM {
+    /// The system BLAS (OpenBLAS on Linux, Accelerate on macOS) if it could be loaded.
+    public static let blas: BLASBackend? = BLASBackend.load()
+    /// The portable Swift kernel, always available.
+    public static let portable = PortableGEMM()
+
+    /// What `PERCEPTRON_BACKEND` asked for and could not be honoured, if anything.
+    public static var configurationProblem: String? { selection.problem }
+
+    /// The backend used by `Tensor.matmul` and every layer: `PERCEPTRON_BACKEND=blas|portable`
+    /// forces one; by default the system BLAS when it loads, otherwise the portable kernel.
+    public static var current: any GEMMBackend { selection.backend }
+
+    private static let selection: (backend: any GEMMBackend, problem: String?) = {
+        let requested = ProcessInfo.processInfo.environment["PERCEPTRON_BACKEND"]?.lowercased() ?? ""
+        switch requested {
+        case "", "auto":
+            if let blas { return (blas, nil) }
+            return (portable, nil)
+        case "blas":
+            if let blas { return (blas, nil) }
+            return (portable, "PERCEPTRON_BACKEND=blas, but no system BLAS could be loaded (\(BLASBackend.loadFailure ?? "unknown reason")); install OpenBLAS (Debian: apt-get install libopenblas0)")
+        case "portable":
+            return (portable, nil)
+        default:
+            return (blas ?? portable, "PERCEPTRON_BACKEND=\(requested) is not a backend; use blas or portable")
+        }
+    }()
+
+    /// Multiplies with the current backend; see `GEMMBackend.sgemm`.
+    @inlinable
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        current.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                      alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// The plain triple loop, in Double accumulation: the reference the fast kernels are tested against.
+    public static func reference(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                    let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(x) * Double(y)
+                }
+                let previous = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                c[i * ldc + j] = Float(Double(alpha) * sum + previous)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// The seeded random number generator: xoshiro256** seeded through SplitMix64, with the
+// exact float, integer and shuffle rules documented so a seed means the same numbers everywhere.
+
+import Foundation
+
+/// A seeded, reproducible generator: **xoshiro256\*\*** (Blackman and Vigna, 2018) whose
+/// 256-bit state is filled from the 64-bit seed by four steps of **SplitMix64**.
+///
+/// Derived values, fixed so that results are bit-identical for a seed:
+/// - `nextFloat()`: the top 24 bits of one output times 2^-24, uniform in [0, 1).
+/// - `next(below: n)`: Lemire's nearly-divisionless rejection method, unbiased.
+/// - `shuffle`: Fisher-Yates from the last index down, swapping `i` with `next(below: i + 1)`.
+/// - `normal`: Box-Muller on two `nextDouble()` draws (the cosine branch only).
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    /// The four words of state; saved in checkpoints so a resumed run draws the same numbers.
+    public var state: [UInt64]
+
+    /// A generator whose sequence is determined by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func nextSplitMix() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = [nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix()]
+    }
+
+    /// A generator restored from saved state (four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        self.state = state
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]
+        state[3] ^= state[1]
+        state[1] ^= state[2]
+        state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = rotl(state[3], 45)
+        return result
+    }
+
+    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Uniform in [0, 1), 24 random bits.
+    public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+    /// Uniform in [0, 1), 53 random bits.
+    public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Uniform in `low..<high` (Float), as `low + (high - low) * nextFloat()`.
+    public mutating func nextFloat(in range: Range<Float>) -> Float {
+        range.lowerBound + (range.upperBound - range.lowerBound) * nextFloat()
+    }
+
+    /// Uniform integer in `0..<bound` (Lemire's method, no modulo bias).
+    public mutating func next(below bound: Int) -> Int {
+        precondition(bound > 0, "next(below:) needs a positive bound, got \(bound)")
+        let range = UInt64(bound)
+        var product = next().multipliedFullWidth(by: range)
+        if product.low < range {
+            let threshold = (0 &- range) % range
+            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
+        }
+        return Int(product.high)
+    }
+
+    /// A standard normal draw (Box-Muller, cosine branch).
+    public mutating func nextNormal() -> Double {
+        let u1 = max(nextDouble(), Double.leastNonzeroMagnitude)
+        let u2 = nextDouble()
+        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    }
+
+    /// Shuffles `array` in place (Fisher-Yates, last index first).
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = next(below: i + 1)
+            if i != j { array.swapAt(i, j) }
+        }
+    }
+
+    /// `0..<count` in a random order.
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var indices = Array(0..<count)
+        shuffle(&indices)
+        return indices
+    }
+}
+
+/// The process-wide generator that layers draw their initial weights from, like Keras's
+/// global seed. `setRandomSeed(_:)` makes everything after it reproducible.
+public enum GlobalRandom {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var generator = SeededGenerator(seed: UInt64(UInt32.random(in: 0...UInt32.max)))
+
+    /// Reseeds the global generator, like `keras.utils.set_random_seed(seed)`.
+    public static func setSeed(_ seed: UInt64) {
+        lock.withLock { generator = SeededGenerator(seed: seed) }
+    }
+
+    /// Runs `body` with exclusive access to the global generator.
+    public static func with<R>(_ body: (inout SeededGenerator) -> R) -> R {
+        lock.withLock { body(&generator) }
+    }
+}
+
+/// Reseeds the global generator (initial weights, default shuffles), like Keras's
+/// `keras.utils.set_random_seed(seed)`.
+public func setRandomSeed(_ seed: UInt64) { GlobalRandom.setSeed(seed) }

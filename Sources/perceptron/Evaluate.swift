@@ -1,0 +1,4 @@
+import ArgumentParser
+struct Evaluate: ParsableCommand {
+    func run() throws {}
+}

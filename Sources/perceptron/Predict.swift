@@ -1,0 +1,4 @@
+import ArgumentParser
+struct Predict: ParsableCommand {
+    func run() throws {}
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+struct Summary: ParsableCommand {
+    func run() throws {}
+}
