@@ -29,6 +29,14 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// A problem found while running a command (a bad index, an unusable model): printed as
+/// one line, exit status 1.
+struct CLIError: LocalizedError {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var errorDescription: String? { message }
+}
+
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -36,7 +44,7 @@ func printError(_ text: String) {
 
 /// Fails with a one-line message when PERCEPTRON_BACKEND asks for something unavailable.
 func checkBackend() throws {
-    if let problem = GEMM.configurationProblem { throw ValidationError(problem) }
+    if let problem = GEMM.configurationProblem { throw CLIError(problem) }
 }
 
 extension ByteTensor {
