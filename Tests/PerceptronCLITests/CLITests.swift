@@ -1,0 +1,115 @@
+// The command line end to end: the binary is run as a user runs it, and stdout, stderr and
+// the exit status are checked.
+
+import Foundation
+import PerceptronData
+import PerceptronVision
+import Testing
+
+@Suite("perceptron command", .serialized)
+struct CLITests {
+    @Test func infoNamesTheBackend() throws {
+        let result = try CLI.run(["info"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("GEMM backend: "))
+        #expect(result.stdout.contains("perceptron "))
+        let portable = try CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "portable"])
+        #expect(portable.stdout.contains("GEMM backend: portable"))
+    }
+
+    @Test func unknownBackendIsOneLine() throws {
+        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "gpu"]), mentioning: "PERCEPTRON_BACKEND=gpu")
+    }
+
+    @Test func showPixelsPrintsTheTutorialLoop() throws {
+        let result = try CLI.run(["show", "--index", "0", "--pixels"])
+        #expect(result.status == 0)
+        let mnist = try MNIST.load()
+        let image = GreyImage(batch: mnist.trainImages, index: 0)
+        var expected = ""
+        for y in 0..<28 {
+            for x in 0..<28 { expected += "\(image[x, y])\t" }
+            expected += "\n"
+        }
+        #expect(result.stdout == expected)
+        #expect(result.stdout.split(separator: "\n").count == 28)
+    }
+
+    @Test func showDrawsTheDigitWithItsLabel() throws {
+        let result = try CLI.run(["show", "--index", "0"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("train image 0, label 5\n"))
+        #expect(!result.stdout.contains("\u{1B}["), "no escape codes when stdout is not a terminal")
+        #expect(result.stdout.contains("@"))
+    }
+
+    @Test(arguments: [
+        (["show", "--index", "60000"], "out of range"),
+        (["show", "--index=-1"], "out of range"),
+        (["show", "--index", "10000", "--split", "test"], "out of range"),
+        (["train", "--epochs", "0"], "--epochs must be at least 1"),
+        (["train", "--validation-split", "1.0"], "--validation-split"),
+        (["train", "--validation-split", "-0.1"], "--validation-split"),
+        (["train", "--batch-size", "0"], "--batch-size"),
+        (["train", "--hidden", "512,,3"], "--hidden"),
+        (["train", "--optimizer", "adagrad"], "--optimizer"),
+        (["train", "--data-dir", "/nonexistent-folder"], "missing"),
+        (["evaluate", "--model", "/nonexistent/model.safetensors"], "no such file"),
+    ])
+    func badArgumentsFailCleanly(arguments: [String], fragment: String) throws {
+        expectCleanFailure(try CLI.run(arguments), mentioning: fragment)
+    }
+
+    @Test func corruptModelFileFailsCleanly() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("broken.safetensors")
+        try Data([0x10, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\":".utf8)).write(to: file)
+        expectCleanFailure(try CLI.run(["predict", "--model", file.path, "--index", "0"]), mentioning: file.path)
+    }
+
+    @Test func trainEvaluatePredictSummaryRoundTrip() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run")
+        let train = try CLI.run(["train", "--hidden", "32", "--epochs", "2", "--batch-size", "200", "--output", run.path, "--verbose", "2"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(train.stdout.contains("Model: \"functional"))
+        #expect(train.stdout.contains("│ dense"))
+        #expect(train.stderr.contains("Epoch 1/2\n240/240 - "))
+        #expect(train.stderr.contains(" - categorical_accuracy: 0."))
+        #expect(train.stderr.contains(" - val_loss: 0."))
+        let lines = train.stdout.split(separator: "\n")
+        let accuracyLine = try #require(lines.last)
+        #expect(accuracyLine.hasPrefix("Test accuracy: 0.9"), "a 784-32-10 MLP reaches 90% in two epochs of batch 200")
+        #expect(lines.dropLast().last?.hasPrefix("Test loss: ") == true)
+        let model = run.appendingPathComponent("model.safetensors")
+        #expect(FileManager.default.fileExists(atPath: model.path))
+        let csv = try String(contentsOf: run.appendingPathComponent("history.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("epoch,categorical_accuracy,loss,val_categorical_accuracy,val_loss\n0,"))
+        #expect(csv.split(separator: "\n").count == 3)
+
+        let evaluate = try CLI.run(["evaluate", "--model", model.path])
+        #expect(evaluate.status == 0)
+        #expect(evaluate.stdout.split(separator: "\n").last.map(String.init) == String(accuracyLine))
+
+        let predict = try CLI.run(["predict", "--model", model.path, "--index", "0"])
+        #expect(predict.status == 0)
+        let predictLines = predict.stdout.split(separator: "\n").map(String.init)
+        #expect(predictLines.count == 3)
+        #expect(predictLines[0].wholeMatch(of: /prediction: \d 0\.\d{4}|prediction: \d 1\.0000/) != nil, "got \(predictLines[0])")
+        #expect(predictLines[1] == "label: 7")
+        #expect(predictLines[2].split(separator: " ").count == 11)
+
+        let summary = try CLI.run(["summary", "--model", model.path])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.contains("Total params: 25,450 (99.41 KB)"))
+    }
+
+    @Test func summaryWithoutModelIsTheLessonMLP() throws {
+        let result = try CLI.run(["summary"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains(" Total params: 669,706 (2.55 MB)\n"))
+        #expect(result.stdout.contains("│ dense_2 (Dense)                 │ (None, 10)             │         5,130 │"))
+    }
+}
