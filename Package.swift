@@ -21,8 +21,12 @@ let package = Package(
         .target(name: "PerceptronData", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronMNIST"]),
         .target(name: "PerceptronPlot"),
         .target(name: "PerceptronVision", dependencies: ["PerceptronTensor", "PerceptronIO"]),
+        .target(name: "PerceptronReport", dependencies: [
+            "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
+        ]),
         .target(name: "Perceptron", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
+            "PerceptronReport",
         ]),
         .executableTarget(name: "perceptron", dependencies: [
             "Perceptron",
@@ -34,6 +38,7 @@ let package = Package(
         .testTarget(name: "PerceptronDataTests", dependencies: ["PerceptronData", "PerceptronIO"]),
         .testTarget(name: "PerceptronVisionTests", dependencies: ["PerceptronVision"], exclude: ["Images/Fixtures"]),
         .testTarget(name: "PerceptronPlotTests", dependencies: ["PerceptronPlot"]),
+        .testTarget(name: "PerceptronReportTests", dependencies: ["PerceptronReport"]),
         .testTarget(name: "PerceptronCLITests", dependencies: ["perceptron"]),
     ],
     swiftLanguageModes: [.v6]

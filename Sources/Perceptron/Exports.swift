@@ -4,5 +4,6 @@
 @_exported import PerceptronIO
 @_exported import PerceptronNN
 @_exported import PerceptronPlot
+@_exported import PerceptronReport
 @_exported import PerceptronTensor
 @_exported import PerceptronVision

@@ -11,7 +11,7 @@ struct Info: ParsableCommand {
         try checkBackend()
         let backend = GEMM.current
         print("perceptron \(PerceptronCommand.version)")
-        print("machine: \(MachineInfo.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("machine: \(SystemInfo.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("GEMM backend: \(backend.name) (\(backend.threadCount) threads)")
         if let blas = GEMM.blas {
             let core = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { ", OPENBLAS_CORETYPE=\($0)" } ?? ""
@@ -23,18 +23,3 @@ struct Info: ParsableCommand {
     }
 }
 
-/// What the machine is, for reports.
-enum MachineInfo {
-    static var cpuModel: String {
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        #if os(macOS)
-        return "Apple/Intel Mac"
-        #else
-        return "unknown CPU"
-        #endif
-    }
-}

@@ -20,6 +20,9 @@ struct Predict: ParsableCommand {
     @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 unscaled (for models trained with --raw-pixels).")
     var rawPixels = false
 
+    @Option(help: ArgumentHelp("Also write the digit as a PNG captioned with the prediction, like the tutorial's plt.xlabel.", valueName: "file"))
+    var png: String?
+
     func run() throws {
         try checkBackend()
         let model = try modelFile.load()
@@ -29,7 +32,14 @@ struct Predict: ParsableCommand {
         let samples = try model.samples(from: images, scale: rawPixels ? 1 : 1 / 255)
         let probabilities = model.predict(samples.gather([index])).scalars
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-        print("prediction: \(best) \(String(format: "%.4f", probabilities[best]))")
+        let caption = "prediction: \(best) \(String(format: "%.4f", probabilities[best]))"
+        if let png {
+            let tile = ImageGrid.Tile(GreyImage(batch: images, index: index), caption: caption)
+            try PNG.write(ImageGrid(columns: 1, scale: 10, captionScale: 2, padding: 8, colormap: .greys).render([tile]),
+                          to: URL(fileURLWithPath: png))
+            printError("wrote \(png)")
+        }
+        print(caption)
         print("label: \(mnist.labels(split).bytes[index])")
         print("probabilities: " + probabilities.map { String(format: "%.4f", $0) }.joined(separator: " "))
     }

@@ -19,11 +19,25 @@ struct Show: ParsableCommand {
     @Flag(help: "Print the pixel values, tab-separated, one image row per line.")
     var pixels = false
 
+    @Option(help: ArgumentHelp("Also write the digit as a PNG, drawn like plt.imshow(..., cmap='Greys').", valueName: "file"))
+    var png: String?
+
+    @Option(help: "Pixels per image pixel in the PNG.")
+    var scale: Int = 10
+
+    func validate() throws {
+        guard (1...64).contains(scale) else { throw ValidationError("--scale must be 1...64, got \(scale)") }
+    }
+
     func run() throws {
         let mnist = try data.load()
         let images = mnist.images(split)
         try checkIndex(index, in: images, split: split)
         let image = GreyImage(batch: images, index: index)
+        if let png {
+            try PNG.write(image.applying(.greys).upscaled(by: scale), to: URL(fileURLWithPath: png))
+            printError("wrote \(png)")
+        }
         if pixels {
             print(TerminalImage.pixelTable(image), terminator: "")
             return

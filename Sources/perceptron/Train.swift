@@ -41,6 +41,9 @@ struct Train: ParsableCommand {
     @Option(help: "0 silent, 1 progress bar, 2 one line per epoch.")
     var verbose: Int = 1
 
+    @Flag(name: .customLong("no-report"), help: "Skip the pictures and report.html (the model and history are still written).")
+    var noReport = false
+
     func hiddenWidths() throws -> [Int] {
         let parts = hidden.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let widths = parts.compactMap { Int($0) }
@@ -102,15 +105,35 @@ struct Train: ParsableCommand {
         let modelURL = outputFolder.appendingPathComponent("model.safetensors")
         try model.save(to: modelURL)
         try FileIO.writeAtomically(history.csv(), to: outputFolder.appendingPathComponent("history.csv"))
-        printError("saved \(modelURL.path) and history.csv")
+        let accuracy = result.metrics["categorical_accuracy"] ?? .nan
+        let record = RunRecord(settings: settings(), dataFolder: data.dataDirectory, pixelScale: scale,
+                               testLoss: result.loss, testAccuracy: accuracy)
+        try FileIO.writeAtomically(try record.json(), to: outputFolder.appendingPathComponent("run.json"))
+        if !noReport {
+            let start = Date()
+            try RunReport.write(into: outputFolder, model: model, history: history, record: record, dataset: mnist)
+            printError(String(format: "wrote the report and pictures in %.2f s: ", Date().timeIntervalSince(start))
+                       + outputFolder.appendingPathComponent("report.html").path)
+        }
+        printError("saved \(modelURL.path), history.csv and run.json")
         let seconds = history.epochSeconds
         if !seconds.isEmpty {
             let sorted = seconds.dropFirst().sorted()
             let median = sorted.isEmpty ? seconds[0] : sorted[sorted.count / 2]
             printError(String(format: "seconds per epoch: median %.3f (first %.3f), ", median, seconds[0]) + "GEMM backend " + GEMM.current.name)
         }
+        if verbose > 0 {
+            print(RunCharts.terminalLossChart(history, color: standardOutputIsTerminal))
+        }
         print(String(format: "Test loss: %.4f", result.loss))
-        print(String(format: "Test accuracy: %.4f", result.metrics["categorical_accuracy"] ?? .nan))
+        print(String(format: "Test accuracy: %.4f", accuracy))
+    }
+
+    /// The settings shown in the report, in order.
+    func settings() -> [[String]] {
+        [["hidden layers", hidden], ["epochs", "\(epochs)"], ["batch size", "\(batchSize)"],
+         ["optimizer", optimizer], ["learning rate", "\(learningRate)"], ["validation split", "\(validationSplit)"],
+         ["seed", "\(seed)"], ["pixels", rawPixels ? "raw 0...255" : "divided by 255"]]
     }
 
     static func timestamp() -> String {

@@ -2,7 +2,7 @@
 // that drawing needs. Colour conversion rules are in Greyscale.swift and Colormap.swift.
 
 /// An opaque 8-bit sRGB colour.
-public struct RGBColor: Equatable, Hashable, Sendable {
+public struct PixelColor: Equatable, Hashable, Sendable {
     /// Red, 0...255.
     public var red: UInt8
     /// Green, 0...255.
@@ -23,22 +23,22 @@ public struct RGBColor: Equatable, Hashable, Sendable {
     }
 
     /// 0, 0, 0.
-    public static let black = RGBColor(grey: 0)
+    public static let black = PixelColor(grey: 0)
     /// 255, 255, 255.
-    public static let white = RGBColor(grey: 255)
+    public static let white = PixelColor(grey: 255)
     /// matplotlib's 'tab:red' (#D62728), the colour its plots give mistakes.
-    public static let red = RGBColor(red: 0xD6, green: 0x27, blue: 0x28)
+    public static let red = PixelColor(red: 0xD6, green: 0x27, blue: 0x28)
     /// matplotlib's 'tab:green' (#2CA02C).
-    public static let green = RGBColor(red: 0x2C, green: 0xA0, blue: 0x2C)
+    public static let green = PixelColor(red: 0x2C, green: 0xA0, blue: 0x2C)
     /// matplotlib's 'tab:blue' (#1F77B4).
-    public static let blue = RGBColor(red: 0x1F, green: 0x77, blue: 0xB4)
+    public static let blue = PixelColor(red: 0x1F, green: 0x77, blue: 0xB4)
 }
 
 extension ColorImage {
     /// An image of one colour; alpha, with 4 channels, is 255 (opaque).
     ///
     /// - Parameter channels: 3 (RGB, the default) or 4 (RGBA).
-    public init(width: Int, height: Int, channels: Int = 3, fill: RGBColor) {
+    public init(width: Int, height: Int, channels: Int = 3, fill: PixelColor) {
         precondition(width >= 0 && height >= 0, "ColorImage size must be non-negative, got \(width)x\(height)")
         let pixel = channels == 4 ? [fill.red, fill.green, fill.blue, 255] : [fill.red, fill.green, fill.blue]
         var bytes = [UInt8]()
@@ -49,12 +49,12 @@ extension ColorImage {
 
     /// The colour in column `x`, row `y` (alpha, if any, is left out on reading and set to 255
     /// on writing).
-    public subscript(x: Int, y: Int) -> RGBColor {
+    public subscript(x: Int, y: Int) -> PixelColor {
         get {
             precondition(x >= 0 && x < width && y >= 0 && y < height,
                          "pixel (\(x), \(y)) is outside the \(width)x\(height) image")
             let p = (y * width + x) * channels
-            return RGBColor(red: bytes[p], green: bytes[p + 1], blue: bytes[p + 2])
+            return PixelColor(red: bytes[p], green: bytes[p + 1], blue: bytes[p + 2])
         }
         set {
             precondition(x >= 0 && x < width && y >= 0 && y < height,
