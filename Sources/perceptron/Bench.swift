@@ -1,0 +1,88 @@
+// `perceptron bench`: GEMM GFLOP/s per backend at the lesson's shapes, seconds per training
+// epoch at batch 1000, 128 and 32, evaluate and single-image predict latency, peak memory.
+
+import ArgumentParser
+import Foundation
+import Perceptron
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure GEMM throughput, training epoch time, evaluate and predict latency on this machine.")
+
+    @Option(help: "Epochs of the batch-1000 run (its test accuracy is reported; the first epoch is excluded from timing).")
+    var epochs: Int = 30
+
+    @Option(name: .customLong("small-batch-epochs"), help: "Epochs of each batch-128 and batch-32 run.")
+    var smallBatchEpochs: Int = 3
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Flag(help: "A quick pass: 3 epochs at batch 1000, 2 at the small batches, fewer GEMM repeats.")
+    var quick = false
+
+    @Option(name: .customLong("skip"), help: ArgumentHelp("Parts to skip, comma-separated: gemm, train, small-batches, predict.", valueName: "parts"))
+    var skip: String = ""
+
+    func validate() throws {
+        guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is excluded), got \(epochs)") }
+        guard smallBatchEpochs >= 2 else { throw ValidationError("--small-batch-epochs must be at least 2, got \(smallBatchEpochs)") }
+        let known: Set<String> = ["gemm", "train", "small-batches", "predict"]
+        for part in skip.split(separator: ",") where !known.contains(String(part)) {
+            throw ValidationError("--skip takes gemm, train, small-batches, predict; got '\(part)'")
+        }
+    }
+
+    func run() throws {
+        try checkBackend()
+        let skipped = Set(skip.split(separator: ",").map(String.init))
+        let trainEpochs = quick ? 3 : epochs
+        let smallEpochs = quick ? 2 : smallBatchEpochs
+        var result: [String: JSONValue] = [
+            "system": .string("perceptron"),
+            "version": .string(PerceptronCommand.version),
+            "machine": .object(["cpu": .string(SystemInfo.cpuModel), "cores": .int(SystemInfo.coreCount)]),
+            "backend": .string(GEMM.current.name),
+            "threads": .int(GEMM.current.threadCount),
+            "epochs": .int(trainEpochs),
+        ]
+        if !skipped.contains("gemm") {
+            result["gemm"] = .array(BenchMeasure.gemm(quick: quick).map { row in
+                .object(["backend": .string(row.backend), "shape": .string(row.shape), "gflops": .double(row.gflops)])
+            })
+        }
+        let mnist = try MNIST.load()
+        var epochMedians: [String: JSONValue] = [:]
+        var epochAll: [String: JSONValue] = [:]
+        var model: Model?
+        if !skipped.contains("train") {
+            let run = try BenchMeasure.train(mnist, batchSize: 1000, epochs: trainEpochs)
+            model = run.model
+            epochMedians["1000"] = .double(run.medianSeconds)
+            epochAll["1000"] = .array(run.seconds.map { .double($0) })
+            result["test_accuracy"] = .double(run.testAccuracy)
+            result["test_loss"] = .double(run.testLoss)
+        }
+        if !skipped.contains("small-batches") {
+            for batch in [128, 32] {
+                let run = try BenchMeasure.train(mnist, batchSize: batch, epochs: smallEpochs, evaluateTest: false)
+                epochMedians["\(batch)"] = .double(run.medianSeconds)
+                epochAll["\(batch)"] = .array(run.seconds.map { .double($0) })
+            }
+        }
+        result["epoch_seconds"] = .object(epochMedians)
+        result["epoch_seconds_all"] = .object(epochAll)
+        if !skipped.contains("predict") {
+            let trained = try model ?? BenchMeasure.train(mnist, batchSize: 1000, epochs: 1, evaluateTest: false).model
+            result["evaluate_seconds"] = .double(try BenchMeasure.evaluateSeconds(trained, mnist))
+            let latency = BenchMeasure.predictLatency(trained, mnist, calls: quick ? 200 : 1000)
+            result["predict_latency_us"] = .object(["p50": .double(latency.p50), "p99": .double(latency.p99)])
+        }
+        result["peak_rss_mb"] = .double(Double(SystemInfo.peakResidentBytes) / 1_048_576)
+        if json {
+            print(JSONValue.object(result).serialized())
+        } else {
+            print(BenchMeasure.table(result), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,156 @@
+// The measurements behind `perceptron bench`, each timed with the monotonic clock: GEMM
+// repeats, lesson training runs, evaluate and predict latency; and the table that shows them.
+
+import Foundation
+import Perceptron
+
+enum BenchMeasure {
+    /// Monotonic seconds.
+    static func now() -> Double { ProcessInfo.processInfo.systemUptime }
+
+    /// The lesson's GEMM shapes as (m, n, k, transposeA, transposeB, label): forward `x W`,
+    /// the weight gradient `xᵀ dz` and the input gradient `dz Wᵀ` of each Dense layer at batch 1000.
+    static let shapes: [(Int, Int, Int, Bool, Bool, String)] = [
+        (1000, 512, 784, false, false, "1000x784 · 784x512"),
+        (1000, 512, 512, false, false, "1000x512 · 512x512"),
+        (1000, 10, 512, false, false, "1000x512 · 512x10"),
+        (784, 512, 1000, true, false, "(1000x784)ᵀ · 1000x512"),
+        (512, 512, 1000, true, false, "(1000x512)ᵀ · 1000x512"),
+        (512, 10, 1000, true, false, "(1000x512)ᵀ · 1000x10"),
+        (1000, 512, 512, false, true, "1000x512 · (512x512)ᵀ"),
+        (1000, 512, 10, false, true, "1000x10 · (512x10)ᵀ"),
+    ]
+
+    /// GFLOP/s (2 m n k per product) of each backend at each shape: the best of several
+    /// timed batches of repeats, each batch at least 0.1 s.
+    static func gemm(quick: Bool) -> [(backend: String, shape: String, gflops: Double)] {
+        var backends: [any GEMMBackend] = [GEMM.portable]
+        if let blas = GEMM.blas { backends.insert(blas, at: 0) }
+        var generator = SeededGenerator(seed: 7)
+        var rows: [(String, String, Double)] = []
+        for (m, n, k, ta, tb, label) in shapes {
+            let a = (0..<(m * k)).map { _ in generator.nextFloat() - 0.5 }
+            let b = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
+            var c = [Float](repeating: 0, count: m * n)
+            for backend in backends {
+                let flops = 2.0 * Double(m * n * k)
+                var best = 0.0
+                for _ in 0..<(quick ? 2 : 5) {
+                    var repeats = 0
+                    let start = now()
+                    repeat {
+                        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                            backend.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
+                                          a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
+                                          beta: 0, c: pc.baseAddress!, ldc: n)
+                        } } }
+                        repeats += 1
+                    } while now() - start < 0.1
+                    best = max(best, flops * Double(repeats) / (now() - start) / 1e9)
+                }
+                rows.append((backend.name, label, best))
+            }
+        }
+        return rows
+    }
+
+    struct TrainRun {
+        let model: Model
+        let seconds: [Double]
+        let testAccuracy: Double
+        let testLoss: Double
+        /// Median of the epochs after the first.
+        var medianSeconds: Double {
+            let rest = seconds.dropFirst().sorted()
+            return rest.isEmpty ? seconds.first ?? .nan : rest[rest.count / 2]
+        }
+    }
+
+    /// The lesson's job: 784-512-512-10, Adam 0.001, validation split 0.2, pixels / 255.
+    static func train(_ mnist: MNIST, batchSize: Int, epochs: Int, evaluateTest: Bool = true) throws -> TrainRun {
+        setRandomSeed(42)
+        let input = Input(shape: [784])
+        var h = Dense(512, activation: .relu)(input)
+        h = Dense(512, activation: .relu)(h)
+        let model = Model(inputs: input, outputs: Dense(10, activation: .softmax)(h))
+        model.compile(loss: .categoricalCrossentropy, optimizer: Adam(learningRate: 0.001), metrics: [.categoricalAccuracy])
+        let x = mnist.trainImages.reshaped([60000, 784]).scaled(by: 1 / 255)
+        let y = oneHot(mnist.trainLabels, classes: 10)
+        FileHandle.standardError.write(Data("bench: training at batch \(batchSize) for \(epochs) epochs\n".utf8))
+        let history = try model.fit(x, y, batchSize: batchSize, epochs: epochs, verbose: 0, validationSplit: 0.2, seed: 42)
+        var accuracy = Double.nan, loss = Double.nan
+        if evaluateTest {
+            let result = try model.evaluate(mnist.testImages.reshaped([10000, 784]).scaled(by: 1 / 255),
+                                            oneHot(mnist.testLabels, classes: 10), batchSize: 1000, verbose: 0)
+            accuracy = result.metrics["categorical_accuracy"] ?? .nan
+            loss = result.loss
+        }
+        return TrainRun(model: model, seconds: history.epochSeconds, testAccuracy: accuracy, testLoss: loss)
+    }
+
+    /// Best of three evaluations of the 10,000 test images at batch 1000.
+    static func evaluateSeconds(_ model: Model, _ mnist: MNIST) throws -> Double {
+        let x = mnist.testImages.reshaped([10000, 784]).scaled(by: 1 / 255)
+        let y = oneHot(mnist.testLabels, classes: 10)
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = now()
+            _ = try model.evaluate(x, y, batchSize: 1000, verbose: 0)
+            best = min(best, now() - start)
+        }
+        return best
+    }
+
+    /// p50 and p99 of `model.predict` on one image, in microseconds, after 50 warm-up calls.
+    static func predictLatency(_ model: Model, _ mnist: MNIST, calls: Int) -> (p50: Double, p99: Double) {
+        let image = mnist.testImages.reshaped([10000, 784]).rows(0..<1).asFloat() / 255
+        for _ in 0..<50 { _ = model.predict(image) }
+        var samples: [Double] = []
+        samples.reserveCapacity(calls)
+        for _ in 0..<calls {
+            let start = now()
+            _ = model.predict(image)
+            samples.append((now() - start) * 1e6)
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)])
+    }
+
+    /// The human-readable form of a bench result.
+    static func table(_ result: [String: JSONValue]) -> String {
+        var out = ""
+        let machine = result["machine"]?.objectValue
+        out += "machine: \(machine?["cpu"]?.stringValue ?? "?"), \(machine?["cores"]?.intValue ?? 0) cores\n"
+        out += "backend: \(result["backend"]?.stringValue ?? "?") (\(result["threads"]?.intValue ?? 0) threads)\n\n"
+        if let gemm = result["gemm"]?.arrayValue {
+            out += "GEMM                            backend      GFLOP/s\n"
+            for row in gemm.compactMap(\.objectValue) {
+                let shape = row["shape"]?.stringValue ?? ""
+                let backend = row["backend"]?.stringValue ?? ""
+                out += shape.padding(toLength: 32, withPad: " ", startingAt: 0)
+                    + backend.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + String(format: "%10.1f", row["gflops"]?.doubleValue ?? .nan) + "\n"
+            }
+            out += "\n"
+        }
+        if let epochs = result["epoch_seconds"]?.objectValue, !epochs.isEmpty {
+            out += "seconds per epoch (median, first epoch excluded; 48,000 train + 12,000 validation)\n"
+            for batch in ["1000", "128", "32"] {
+                if let value = epochs[batch]?.doubleValue { out += "  batch \(batch):".padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.3f s\n", value) }
+            }
+        }
+        if let accuracy = result["test_accuracy"]?.doubleValue {
+            out += String(format: "test accuracy after %d epochs: %.4f (loss %.4f)\n", result["epochs"]?.intValue ?? 0,
+                          accuracy, result["test_loss"]?.doubleValue ?? .nan)
+        }
+        if let evaluate = result["evaluate_seconds"]?.doubleValue {
+            out += String(format: "evaluate, 10,000 test images: %.3f s\n", evaluate)
+        }
+        if let latency = result["predict_latency_us"]?.objectValue {
+            out += String(format: "predict one image: p50 %.1f µs, p99 %.1f µs\n",
+                          latency["p50"]?.doubleValue ?? .nan, latency["p99"]?.doubleValue ?? .nan)
+        }
+        if let memory = result["peak_rss_mb"]?.doubleValue { out += String(format: "peak resident memory: %.1f MB\n", memory) }
+        return out
+    }
+}
