@@ -11,14 +11,17 @@ struct Train: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated (each a ReLU Dense layer).", valueName: "widths"))
+    @Option(help: ArgumentHelp("mlp (the lesson's 784-512-512-10) or cnn (Keras's MNIST convnet example).", valueName: "arch"))
+    var arch: Architecture = .mlp
+
+    @Option(help: ArgumentHelp("Hidden layer widths of the MLP, comma-separated (each a ReLU Dense layer).", valueName: "widths"))
     var hidden: String = "512,512"
 
-    @Option(help: "Number of epochs.")
-    var epochs: Int = 30
+    @Option(help: "Number of epochs (default 30 for mlp, 15 for cnn).")
+    var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Samples per gradient step.")
-    var batchSize: Int = 1000
+    @Option(name: .customLong("batch-size"), help: "Samples per gradient step (default 1000 for mlp, 128 for cnn).")
+    var batchSize: Int?
 
     @Option(name: .customLong("learning-rate"), help: "The optimizer's learning rate.")
     var learningRate: Double = 0.001
@@ -26,8 +29,8 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("adam, sgd or rmsprop (Keras defaults otherwise).", valueName: "name"))
     var optimizer: String = "adam"
 
-    @Option(name: .customLong("validation-split"), help: "Fraction of the training set held out (the last samples, as Keras).")
-    var validationSplit: Double = 0.2
+    @Option(name: .customLong("validation-split"), help: "Fraction of the training set held out, the last samples as Keras (default 0.2 for mlp, 0.1 for cnn).")
+    var validationSplit: Double?
 
     @Option(help: "Random seed for initial weights and shuffling (same seed and backend: identical run).")
     var seed: UInt64 = 42
@@ -53,12 +56,17 @@ struct Train: ParsableCommand {
         return widths
     }
 
+    /// The lesson's settings for the MLP; Keras's "Simple MNIST convnet" example's for the CNN.
+    var resolvedEpochs: Int { epochs ?? (arch == .mlp ? 30 : 15) }
+    var resolvedBatchSize: Int { batchSize ?? (arch == .mlp ? 1000 : 128) }
+    var resolvedValidationSplit: Double { validationSplit ?? (arch == .mlp ? 0.2 : 0.1) }
+
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard resolvedEpochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(resolvedEpochs)") }
+        guard resolvedBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(resolvedBatchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
-        guard validationSplit >= 0, validationSplit < 1 else {
-            throw ValidationError("--validation-split must be at least 0 and below 1, got \(validationSplit)")
+        guard resolvedValidationSplit >= 0, resolvedValidationSplit < 1 else {
+            throw ValidationError("--validation-split must be at least 0 and below 1, got \(resolvedValidationSplit)")
         }
         guard (0...2).contains(verbose) else { throw ValidationError("--verbose must be 0, 1 or 2, got \(verbose)") }
         guard ["adam", "sgd", "rmsprop"].contains(optimizer) else {
@@ -84,23 +92,22 @@ struct Train: ParsableCommand {
         let classes = mnist.classCount
 
         setRandomSeed(seed)
-        let input = Input(shape: [width])
-        var h = input
-        for units in try hiddenWidths() { h = Dense(units, activation: .relu)(h) }
-        let output = Dense(classes, activation: .softmax)(h)
-        let model = Model(inputs: input, outputs: output)
+        let model = try arch == .mlp
+            ? Architecture.mlp(inputWidth: width, hidden: hiddenWidths(), classes: classes)
+            : Architecture.cnn(height: mnist.trainImages.shape[1], width: mnist.trainImages.shape[2], classes: classes)
         model.summary()
         model.compile(loss: .categoricalCrossentropy, optimizer: makeOptimizer(), metrics: [.categoricalAccuracy])
 
         let scale: Float = rawPixels ? 1 : 1 / 255
-        let x = mnist.trainImages.flattenedSamples(scale: scale)
+        let x = try model.samples(from: mnist.trainImages, scale: scale)
         let y = oneHot(mnist.trainLabels, classes: classes)
-        let history = try model.fit(x, y, batchSize: batchSize, epochs: epochs, verbose: Verbosity(integerLiteral: verbose),
-                                    validationSplit: validationSplit, seed: seed)
+        let history = try model.fit(x, y, batchSize: resolvedBatchSize, epochs: resolvedEpochs,
+                                    verbose: Verbosity(integerLiteral: verbose),
+                                    validationSplit: resolvedValidationSplit, seed: seed)
 
-        let xTest = mnist.testImages.flattenedSamples(scale: scale)
+        let xTest = try model.samples(from: mnist.testImages, scale: scale)
         let yTest = oneHot(mnist.testLabels, classes: classes)
-        let result = try model.evaluate(xTest, yTest, batchSize: batchSize, verbose: 0)
+        let result = try model.evaluate(xTest, yTest, batchSize: 1000, verbose: 0)
 
         let modelURL = outputFolder.appendingPathComponent("model.safetensors")
         try model.save(to: modelURL)
@@ -131,8 +138,9 @@ struct Train: ParsableCommand {
 
     /// The settings shown in the report, in order.
     func settings() -> [[String]] {
-        [["hidden layers", hidden], ["epochs", "\(epochs)"], ["batch size", "\(batchSize)"],
-         ["optimizer", optimizer], ["learning rate", "\(learningRate)"], ["validation split", "\(validationSplit)"],
+        [["architecture", arch == .mlp ? "mlp, hidden \(hidden)" : "cnn"], ["epochs", "\(resolvedEpochs)"],
+         ["batch size", "\(resolvedBatchSize)"], ["optimizer", optimizer], ["learning rate", "\(learningRate)"],
+         ["validation split", "\(resolvedValidationSplit)"],
          ["seed", "\(seed)"], ["pixels", rawPixels ? "raw 0...255" : "divided by 255"]]
     }
 

@@ -1,0 +1,82 @@
+// Dropout, active in training only, with Keras's inverted scaling; forward and backward side by side.
+// The mask generator is seeded at build time from the global generator and can be saved.
+
+import PerceptronIO
+import PerceptronTensor
+
+/// A layer that owns random state which checkpoints must save for exact resumption.
+public protocol RandomStateLayer: Layer {
+    /// The generator state (four words).
+    var randomState: [UInt64] { get set }
+}
+
+/// Keras's `layers.Dropout(rate)`: in training each value is kept with probability
+/// `1 - rate` and scaled by `1 / (1 - rate)` (inverted dropout), otherwise set to zero; in
+/// inference the layer is the identity.
+public final class Dropout: Layer, RandomStateLayer {
+    public let name: String
+    public let typeName = "Dropout"
+    public let rate: Float
+    public private(set) var inputShape: [Int]?
+    private var generator = SeededGenerator(seed: 0)
+    /// Per value: 0 (dropped) or 1 / (1 - rate) (kept), from the last training forward.
+    private var mask = Tensor.empty
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
+
+    /// - Parameter rate: the fraction dropped, in [0, 1).
+    public init(_ rate: Float, name: String? = nil) {
+        precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+        if let name { LayerNames.reserve(name) }
+        self.name = name ?? LayerNames.next("dropout")
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) {
+        self.inputShape = inputShape
+        self.generator = SeededGenerator(seed: generator.next())
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+    public var parameters: [Parameter] { [] }
+    public var config: [String: JSONValue] { ["rate": .double(Double(rate))] }
+
+    public var randomState: [UInt64] {
+        get { generator.state }
+        set { if let restored = SeededGenerator(state: newValue) { generator = restored } }
+    }
+
+    // x: [N, ...] -> y = x ⊙ mask in training, x otherwise
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training, rate > 0 else { return x }
+        Tensor.reuse(&mask, shape: x.shape)
+        var y = Tensor.empty
+        swap(&y, &output)
+        Tensor.reuse(&y, shape: x.shape)
+        let scale = 1 / (1 - rate)
+        let keep = 1 - rate
+        mask.withUnsafeMutableBufferPointer { m in
+            for i in 0..<m.count { m[i] = generator.nextFloat() < keep ? scale : 0 }
+            y.withUnsafeMutableBufferPointer { out in
+                x.withUnsafeBufferPointer { input in
+                    for i in 0..<out.count { out[i] = input[i] * m[i] }
+                }
+            }
+        }
+        output = y
+        return y
+    }
+
+    // dy -> dx = dy ⊙ mask
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
+        guard needsInputGradient else { return Tensor.empty }
+        guard rate > 0 else { return dy }
+        Tensor.reuse(&inputGradient, shape: dy.shape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            dy.withUnsafeBufferPointer { g in
+                mask.withUnsafeBufferPointer { m in for i in 0..<dx.count { dx[i] = g[i] * m[i] } }
+            }
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,195 @@
+// Max and average pooling over channels-last windows, forward and backward side by side.
+// Legend: N batch, H/W input size, OH/OW output size, C channels.
+
+import PerceptronIO
+import PerceptronTensor
+
+/// Keras's `MaxPooling2D` and `AveragePooling2D` on `[N, H, W, C]`.
+///
+/// Strides default to the pool size and padding to `.valid`, as in Keras. Max pooling sends
+/// each output's gradient to the first maximal input of its window (the one forward chose);
+/// average pooling with `.same` padding divides by the number of real (unpadded) cells, as
+/// Keras does.
+public final class Pooling2D: Layer {
+    public enum Kind: String, Sendable { case max, average }
+
+    public let name: String
+    public let kind: Kind
+    public var typeName: String { kind == .max ? "MaxPooling2D" : "AveragePooling2D" }
+    public let poolSize: (height: Int, width: Int)
+    public let strides: (height: Int, width: Int)
+    public let padding: Padding
+    public private(set) var inputShape: [Int]?
+    private var geometry: WindowGeometry!
+    private var output = Tensor.empty
+    private var inputGradient = Tensor.empty
+    /// For max pooling: the flat input offset (within its image) chosen by each output.
+    private var chosen: [Int32] = []
+    private var cachedCount = 0
+
+    init(kind: Kind, poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, name: String?) {
+        let strides = strides ?? poolSize
+        precondition(poolSize.0 > 0 && poolSize.1 > 0 && strides.0 > 0 && strides.1 > 0,
+                     "pooling needs positive pool size and strides, got \(poolSize), \(strides)")
+        self.kind = kind
+        self.poolSize = poolSize
+        self.strides = strides
+        self.padding = padding
+        let base = kind == .max ? "max_pooling2d" : "average_pooling2d"
+        if let name { LayerNames.reserve(name) }
+        self.name = name ?? LayerNames.next(base)
+    }
+
+    func makeGeometry(_ inputShape: [Int]) -> WindowGeometry {
+        precondition(inputShape.count == 3, "\(typeName) '\(name)' expects samples [H, W, C], got \(inputShape)")
+        return WindowGeometry(inputHeight: inputShape[0], inputWidth: inputShape[1], channels: inputShape[2],
+                              windowHeight: poolSize.height, windowWidth: poolSize.width,
+                              strideHeight: strides.height, strideWidth: strides.width, padding: padding)
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) {
+        geometry = makeGeometry(inputShape)
+        self.inputShape = inputShape
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        let g = makeGeometry(inputShape)
+        return [g.outputHeight, g.outputWidth, g.channels]
+    }
+
+    public var parameters: [Parameter] { [] }
+
+    public var config: [String: JSONValue] {
+        ["pool_size": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
+         "padding": .string(padding.rawValue)]
+    }
+
+    /// The input rows and columns a window covers, clipped to the image.
+    @inline(__always)
+    private func window(_ oy: Int, _ ox: Int, _ g: WindowGeometry) -> (Range<Int>, Range<Int>) {
+        let y0 = oy * g.strideHeight - g.padTop, x0 = ox * g.strideWidth - g.padLeft
+        return (max(y0, 0)..<min(y0 + g.windowHeight, g.inputHeight), max(x0, 0)..<min(x0 + g.windowWidth, g.inputWidth))
+    }
+
+    // x: [N, H, W, C] -> y: [N, OH, OW, C]
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let g = geometry!
+        let n = x.shape[0]
+        precondition(Array(x.shape.dropFirst()) == [g.inputHeight, g.inputWidth, g.channels],
+                     "\(typeName) '\(name)' expects [N, \(g.inputHeight), \(g.inputWidth), \(g.channels)], got \(x.shape)")
+        var y = Tensor.empty
+        if training { swap(&y, &output) }
+        Tensor.reuse(&y, shape: [n, g.outputHeight, g.outputWidth, g.channels])
+        let outputCount = n * g.outputPositions * g.channels
+        if training && kind == .max && chosen.count != outputCount { chosen = [Int32](repeating: 0, count: outputCount) }
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let outputSize = g.outputPositions * g.channels
+        let recordChoice = training && kind == .max
+        y.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { input in
+                chosen.withUnsafeMutableBufferPointer { choice in
+                    let shared = UncheckedSendable((out.baseAddress!, input.baseAddress!, choice.baseAddress))
+                    Parallel.forEachChunk(n, costPerItem: outputSize * g.windowHeight * g.windowWidth) { range in
+                        let (out, input, choice) = shared.value
+                        for image in range {
+                            let source = input + image * imageSize
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    let (rows, cols) = window(oy, ox, g)
+                                    let base = image * outputSize + (oy * g.outputWidth + ox) * g.channels
+                                    for c in 0..<g.channels {
+                                        if kind == .max {
+                                            var best = -Float.infinity
+                                            var bestOffset = (rows.lowerBound * g.inputWidth + cols.lowerBound) * g.channels + c
+                                            for iy in rows {
+                                                for ix in cols {
+                                                    let offset = (iy * g.inputWidth + ix) * g.channels + c
+                                                    if source[offset] > best { best = source[offset]; bestOffset = offset }
+                                                }
+                                            }
+                                            out[base + c] = best
+                                            if recordChoice { choice![base + c] = Int32(bestOffset) }
+                                        } else {
+                                            var sum: Float = 0
+                                            for iy in rows { for ix in cols { sum += source[(iy * g.inputWidth + ix) * g.channels + c] } }
+                                            out[base + c] = sum / Float(rows.count * cols.count)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if training {
+            output = y
+            cachedCount = n
+        }
+        return y
+    }
+
+    // dy: [N, OH, OW, C] -> dx: [N, H, W, C]
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
+        guard needsInputGradient else { return Tensor.empty }
+        let g = geometry!
+        let n = cachedCount
+        precondition(dy.shape == [n, g.outputHeight, g.outputWidth, g.channels],
+                     "\(typeName) '\(name)' backward expects \([n, g.outputHeight, g.outputWidth, g.channels]), got \(dy.shape)")
+        Tensor.reuse(&inputGradient, shape: [n, g.inputHeight, g.inputWidth, g.channels])
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let outputSize = g.outputPositions * g.channels
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            dx.update(repeating: 0)
+            dy.withUnsafeBufferPointer { grad in
+                chosen.withUnsafeBufferPointer { choice in
+                    let shared = UncheckedSendable((dx.baseAddress!, grad.baseAddress!, choice.baseAddress))
+                    Parallel.forEachChunk(n, costPerItem: outputSize * 4) { range in
+                        let (dx, grad, choice) = shared.value
+                        for image in range {
+                            let target = dx + image * imageSize
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    let base = image * outputSize + (oy * g.outputWidth + ox) * g.channels
+                                    if kind == .max {
+                                        for c in 0..<g.channels { target[Int(choice![base + c])] += grad[base + c] }
+                                    } else {
+                                        let (rows, cols) = window(oy, ox, g)
+                                        let share = 1 / Float(rows.count * cols.count)
+                                        for c in 0..<g.channels {
+                                            let value = grad[base + c] * share
+                                            for iy in rows { for ix in cols { target[(iy * g.inputWidth + ix) * g.channels + c] += value } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+}
+
+/// Keras's `layers.MaxPooling2D`: the maximum of each window; strides default to the pool size.
+public func MaxPooling2D(_ poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+                         name: String? = nil) -> Pooling2D {
+    Pooling2D(kind: .max, poolSize: poolSize, strides: strides, padding: padding, name: name)
+}
+
+/// A square `MaxPooling2D`: `MaxPooling2D(2)`.
+public func MaxPooling2D(_ poolSize: Int, strides: Int? = nil, padding: Padding = .valid, name: String? = nil) -> Pooling2D {
+    MaxPooling2D((poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding, name: name)
+}
+
+/// Keras's `layers.AveragePooling2D`: the mean of each window's real cells.
+public func AveragePooling2D(_ poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
+                             name: String? = nil) -> Pooling2D {
+    Pooling2D(kind: .average, poolSize: poolSize, strides: strides, padding: padding, name: name)
+}
+
+/// A square `AveragePooling2D`: `AveragePooling2D(2)`.
+public func AveragePooling2D(_ poolSize: Int, strides: Int? = nil, padding: Padding = .valid, name: String? = nil) -> Pooling2D {
+    AveragePooling2D((poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding, name: name)
+}

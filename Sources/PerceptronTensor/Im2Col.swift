@@ -1,0 +1,137 @@
+// Convolution geometry (Keras's `valid` / `same` padding) and the im2col / col2im kernels
+// that turn a channels-last convolution into one GEMM. Legend: N batch, H/W spatial, C channels.
+
+/// How a sliding window treats the border, as Keras's `padding=`.
+public enum Padding: String, Sendable, CaseIterable {
+    /// No padding: output `floor((in - window) / stride) + 1`.
+    case valid
+    /// Zero padding so that output = `ceil(in / stride)`; the total padding
+    /// `max((out - 1) * stride + window - in, 0)` is split with the extra cell at the
+    /// bottom/right, as Keras (TensorFlow) does.
+    case same
+}
+
+/// The shapes of a 2-D sliding-window operation on one channels-last image.
+public struct WindowGeometry: Equatable, Sendable {
+    public let inputHeight: Int, inputWidth: Int, channels: Int
+    public let windowHeight: Int, windowWidth: Int
+    public let strideHeight: Int, strideWidth: Int
+    /// Zero rows above and columns left of the image.
+    public let padTop: Int, padLeft: Int
+    public let outputHeight: Int, outputWidth: Int
+
+    /// - Precondition: positive sizes; with `.valid`, the window fits in the input.
+    public init(inputHeight: Int, inputWidth: Int, channels: Int, windowHeight: Int, windowWidth: Int,
+                strideHeight: Int, strideWidth: Int, padding: Padding) {
+        precondition(inputHeight > 0 && inputWidth > 0 && channels > 0 && windowHeight > 0 && windowWidth > 0
+                     && strideHeight > 0 && strideWidth > 0,
+                     "window geometry needs positive sizes, got input \(inputHeight)x\(inputWidth)x\(channels), window \(windowHeight)x\(windowWidth), strides \(strideHeight)x\(strideWidth)")
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.channels = channels
+        self.windowHeight = windowHeight
+        self.windowWidth = windowWidth
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        switch padding {
+        case .valid:
+            precondition(windowHeight <= inputHeight && windowWidth <= inputWidth,
+                         "a \(windowHeight)x\(windowWidth) window does not fit a \(inputHeight)x\(inputWidth) input with valid padding")
+            outputHeight = (inputHeight - windowHeight) / strideHeight + 1
+            outputWidth = (inputWidth - windowWidth) / strideWidth + 1
+            padTop = 0
+            padLeft = 0
+        case .same:
+            outputHeight = (inputHeight + strideHeight - 1) / strideHeight
+            outputWidth = (inputWidth + strideWidth - 1) / strideWidth
+            padTop = max((outputHeight - 1) * strideHeight + windowHeight - inputHeight, 0) / 2
+            padLeft = max((outputWidth - 1) * strideWidth + windowWidth - inputWidth, 0) / 2
+        }
+    }
+
+    /// Whether a `valid` window of this size fits the input (for validating files and user input).
+    public static func fits(inputHeight: Int, inputWidth: Int, windowHeight: Int, windowWidth: Int, padding: Padding) -> Bool {
+        padding == .same || (windowHeight <= inputHeight && windowWidth <= inputWidth)
+    }
+
+    /// Values per im2col row: `windowHeight * windowWidth * channels`.
+    public var patchSize: Int { windowHeight * windowWidth * channels }
+    /// Output positions per image.
+    public var outputPositions: Int { outputHeight * outputWidth }
+}
+
+/// im2col and col2im for channels-last images.
+public enum Im2Col {
+    /// Unfolds `x: [N, H, W, C]` into `columns: [N * OH * OW, KH * KW * C]`: row `(n, oy, ox)`
+    /// holds the window at that output position, in (ky, kx, c) order (the order of a Keras
+    /// kernel `[KH, KW, C, F]` flattened to `[KH * KW * C, F]`); padding cells are zero.
+    public static func unfold(_ x: UnsafePointer<Float>, count n: Int, geometry g: WindowGeometry,
+                              into columns: UnsafeMutablePointer<Float>) {
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let rowsPerImage = g.outputPositions
+        let shared = UncheckedSendable((x, columns))
+        Parallel.forEachChunk(n, costPerItem: rowsPerImage * g.patchSize) { range in
+            let (x, columns) = shared.value
+            for image in range {
+                let source = x + image * imageSize
+                var row = columns + image * rowsPerImage * g.patchSize
+                for oy in 0..<g.outputHeight {
+                    for ox in 0..<g.outputWidth {
+                        var cell = row
+                        for ky in 0..<g.windowHeight {
+                            let iy = oy * g.strideHeight + ky - g.padTop
+                            if iy < 0 || iy >= g.inputHeight {
+                                cell.update(repeating: 0, count: g.windowWidth * g.channels)
+                                cell += g.windowWidth * g.channels
+                                continue
+                            }
+                            for kx in 0..<g.windowWidth {
+                                let ix = ox * g.strideWidth + kx - g.padLeft
+                                if ix < 0 || ix >= g.inputWidth {
+                                    cell.update(repeating: 0, count: g.channels)
+                                } else {
+                                    cell.update(from: source + (iy * g.inputWidth + ix) * g.channels, count: g.channels)
+                                }
+                                cell += g.channels
+                            }
+                        }
+                        row += g.patchSize
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `unfold`: adds each column row's values back onto the input positions
+    /// they came from, `dx[N, H, W, C] += fold(columns)`. `dx` must be zeroed by the caller.
+    public static func fold(_ columns: UnsafePointer<Float>, count n: Int, geometry g: WindowGeometry,
+                            into dx: UnsafeMutablePointer<Float>) {
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let rowsPerImage = g.outputPositions
+        let shared = UncheckedSendable((columns, dx))
+        Parallel.forEachChunk(n, costPerItem: rowsPerImage * g.patchSize) { range in
+            let (columns, dx) = shared.value
+            for image in range {
+                let target = dx + image * imageSize
+                var row = columns + image * rowsPerImage * g.patchSize
+                for oy in 0..<g.outputHeight {
+                    for ox in 0..<g.outputWidth {
+                        var cell = row
+                        for ky in 0..<g.windowHeight {
+                            let iy = oy * g.strideHeight + ky - g.padTop
+                            for kx in 0..<g.windowWidth {
+                                let ix = ox * g.strideWidth + kx - g.padLeft
+                                if iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth {
+                                    let out = target + (iy * g.inputWidth + ix) * g.channels
+                                    for c in 0..<g.channels { out[c] += cell[c] }
+                                }
+                                cell += g.channels
+                            }
+                        }
+                        row += g.patchSize
+                    }
+                }
+            }
+        }
+    }
+}
