@@ -34,6 +34,23 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         self.state = state
     }
 
+    private enum CodingKeys: String, CodingKey { case state }
+
+    /// Decodes saved state with the checks of `init?(state:)`: the synthesised decoder took any
+    /// array, and a corrupt checkpoint then crashed `next()` (not four words) or drew zeros forever.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` unless the state is four words, not all zero.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([UInt64].self, forKey: .state)
+        guard let restored = SeededGenerator(state: words) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .state, in: container,
+                debugDescription: "generator state must be four 64-bit words, not all zero; found \(words.count) words")
+        }
+        self = restored
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotl(state[1] &* 5, 7) &* 9
@@ -55,9 +72,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     /// Uniform in [0, 1), 53 random bits.
     public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 
-    /// Uniform in `low..<high` (Float), as `low + (high - low) * nextFloat()`.
+    /// Uniform in `low..<high` (Float), as `low + (high - low) * nextFloat()`; a result that
+    /// rounds up to `high` becomes the largest Float below it.
     public mutating func nextFloat(in range: Range<Float>) -> Float {
-        range.lowerBound + (range.upperBound - range.lowerBound) * nextFloat()
+        let value = range.lowerBound + (range.upperBound - range.lowerBound) * nextFloat()
+        // Float rounding can reach the excluded bound: in 1..<2, 1 + (1 - 2^-24) rounds to 2.
+        return value < range.upperBound ? value : range.upperBound.nextDown
     }
 
     /// Uniform integer in `0..<bound` (Lemire's method, no modulo bias).

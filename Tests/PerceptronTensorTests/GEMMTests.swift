@@ -1,0 +1,320 @@
+// Tests of every GEMM backend against the plain reference loop on odd shapes, all transpose
+// combinations, padded leading dimensions, alpha and beta; of Tensor.matmul; of the portable
+// kernel's packing; and of backend selection.
+
+import Foundation
+import Testing
+@testable import PerceptronTensor
+
+@Suite struct GEMMTests {
+    static let transposes = [(false, false), (false, true), (true, false), (true, true)]
+
+    /// Every combination of 1, 7 and 33, plus shapes that cross the portable kernel's blocks:
+    /// 6-row and 8-column tiles, 96-row blocks (two threads), 256-deep k blocks, and the
+    /// lesson's 784-wide input.
+    static let shapes: [(Int, Int, Int)] = {
+        let small = [1, 7, 33]
+        var shapes = small.flatMap { m in small.flatMap { n in small.map { k in (m, n, k) } } }
+        shapes += [(6, 8, 1), (13, 9, 17), (97, 9, 257), (193, 17, 5), (5, 3, 513), (12, 40, 784)]
+        return shapes
+    }()
+
+    @Test(arguments: transposes, shapes)
+    func backendsMatchTheReference(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
+        let spec = GEMMCase(m: shape.0, n: shape.1, k: shape.2, transposeA: transposes.0, transposeB: transposes.1)
+        let problem = GEMMProblem(spec)
+        let expected = problem.reference()
+        #expect(expected.allSatisfy { !$0.isNaN }, "the reference read C although beta is 0")
+        for backend in availableBackends {
+            let problems = problem.mismatches(problem.run(backend), expected: expected)
+            #expect(problems.isEmpty, "\(backend.name) \(spec.testDescription): \(problems.count) wrong, first \(problems.prefix(3))")
+        }
+    }
+
+    @Test(arguments: [0, 1, 0.5] as [Float], [1, -0.75] as [Float])
+    func alphaScalesAndBetaAccumulates(beta: Float, alpha: Float) {
+        // 513 deep: three k blocks, so the portable kernel's second and third blocks add to C.
+        for (transposeA, transposeB) in Self.transposes {
+            for (m, n, k) in [(13, 17, 513), (7, 9, 3), (100, 1, 40)] {
+                let spec = GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                    alpha: alpha, beta: beta, padding: 5)
+                let problem = GEMMProblem(spec, seed: 7)
+                let expected = problem.reference()
+                for backend in availableBackends {
+                    let problems = problem.mismatches(problem.run(backend), expected: expected)
+                    #expect(problems.isEmpty, "\(backend.name) \(spec.testDescription): \(problems.prefix(3))")
+                }
+            }
+        }
+    }
+
+    @Test func tightLeadingDimensionsWork() {
+        for (transposeA, transposeB) in Self.transposes {
+            let spec = GEMMCase(m: 19, n: 23, k: 29, transposeA: transposeA, transposeB: transposeB, padding: 0)
+            let problem = GEMMProblem(spec, seed: 3)
+            let expected = problem.reference()
+            for backend in availableBackends {
+                #expect(problem.mismatches(problem.run(backend), expected: expected).isEmpty, "\(backend.name) \(spec.testDescription)")
+            }
+        }
+    }
+
+    @Test(arguments: [0, 1, 0.5] as [Float])
+    func zeroDepthScalesCByBeta(beta: Float) {
+        let spec = GEMMCase(m: 4, n: 5, k: 0, alpha: 3, beta: beta)
+        let problem = GEMMProblem(spec)
+        for backend in availableBackends + [GEMMReferenceBackend()] {
+            let result = problem.run(backend)
+            for i in 0..<4 {
+                for j in 0..<problem.ldc {
+                    let index = i * problem.ldc + j
+                    let expected = j >= 5 ? paddingSentinel : beta == 0 ? 0 : beta * problem.c[index]
+                    #expect(result[index] == expected, "\(backend.name) C[\(i), \(j)]")
+                }
+            }
+        }
+    }
+
+    @Test func emptyOutputsTouchNothing() {
+        for backend in availableBackends {
+            for (m, n) in [(0, 5), (5, 0)] {
+                let problem = GEMMProblem(GEMMCase(m: m, n: n, k: 3, beta: 1))
+                #expect(problem.run(backend) == problem.c, "\(backend.name) \(m)x\(n)")
+            }
+        }
+    }
+
+    /// Half of the lesson's first layer (100 of 1000 rows) through the portable kernel: every
+    /// entry against the reference.
+    @Test func portableKernelOnTheLessonShape() {
+        let problem = GEMMProblem(GEMMCase(m: 100, n: 512, k: 784, padding: 0), seed: 11)
+        let problems = problem.mismatches(problem.run(GEMM.portable), expected: problem.reference())
+        #expect(problems.isEmpty, "\(problems.count) wrong, first \(problems.prefix(3))")
+    }
+
+    /// The lesson's full first layer, [1000, 784] x [784, 512], through the system BLAS. The
+    /// reference loop would take minutes in a debug build, so sampled entries are checked
+    /// exactly and every entry is covered by Freivalds' check: C x == A (B x) for random x.
+    @Test(.enabled(if: GEMM.blas != nil, "no system BLAS"))
+    func blasOnTheFullLessonShape() throws {
+        let blas = try #require(GEMM.blas)
+        let problem = GEMMProblem(GEMMCase(m: 1000, n: 512, k: 784, padding: 0), seed: 12)
+        let result = problem.run(blas)
+        let (m, n, k) = (1000, 512, 784)
+        var generator = SeededGenerator(seed: 13)
+        for _ in 0..<400 {
+            let i = generator.next(below: m), j = generator.next(below: n)
+            var sum = 0.0, magnitude = 0.0
+            for p in 0..<k {
+                sum += Double(problem.a[i * k + p]) * Double(problem.b[p * n + j])
+                magnitude += abs(Double(problem.a[i * k + p]) * Double(problem.b[p * n + j]))
+            }
+            #expect(abs(Double(result[i * n + j]) - sum) <= 1e-6 * Double(k).squareRoot() * magnitude,
+                    "C[\(i), \(j)] = \(result[i * n + j]), expected \(sum)")
+        }
+        for _ in 0..<2 {
+            let x = (0..<n).map { _ in generator.next(below: 2) == 0 ? -1.0 : 1.0 }
+            var bx = [Double](repeating: 0, count: k)
+            for p in 0..<k { for j in 0..<n { bx[p] += Double(problem.b[p * n + j]) * x[j] } }
+            var worst = 0.0
+            for i in 0..<m {
+                var cx = 0.0, abx = 0.0, magnitude = 0.0
+                for j in 0..<n { cx += Double(result[i * n + j]) * x[j] }
+                for p in 0..<k {
+                    abx += Double(problem.a[i * k + p]) * bx[p]
+                    magnitude += abs(Double(problem.a[i * k + p]))
+                }
+                // Rounding moves C x by about 1e-5 against a scale (sum |a|) of about 400; one
+                // wrong entry, typically about 8 in size, moves it by some 2 % of the scale.
+                worst = max(worst, abs(cx - abx) / max(magnitude, 1))
+            }
+            #expect(worst < 1e-4, "Freivalds' check failed: relative gap \(worst)")
+        }
+    }
+
+    @Test func staticSGEMMUsesTheCurrentBackend() {
+        let spec = GEMMCase(m: 9, n: 11, k: 13, transposeB: true, alpha: 0.5, beta: 0.25)
+        let problem = GEMMProblem(spec, seed: 5)
+        var result = problem.c
+        problem.a.withUnsafeBufferPointer { a in
+            problem.b.withUnsafeBufferPointer { b in
+                result.withUnsafeMutableBufferPointer { c in
+                    GEMM.sgemm(transposeA: false, transposeB: true, m: 9, n: 11, k: 13, alpha: 0.5,
+                               a: a.baseAddress!, lda: problem.lda, b: b.baseAddress!, ldb: problem.ldb,
+                               beta: 0.25, c: c.baseAddress!, ldc: problem.ldc)
+                }
+            }
+        }
+        #expect(problem.mismatches(result, expected: problem.reference()).isEmpty)
+        #expect(result == problem.run(GEMM.current))
+    }
+}
+
+/// `GEMM.reference` as a backend, so the k == 0 rule can be checked on it too.
+struct GEMMReferenceBackend: GEMMBackend {
+    let name = "reference"
+    let threadCount = 1
+    func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        GEMM.reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+@Suite struct MatMulTests {
+    /// A `[rows, columns]` tensor of values in [-1, 1).
+    static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return Tensor(shape: [rows, columns], scalars: (0..<rows * columns).map { _ in generator.nextFloat(in: -1..<1) })
+    }
+
+    /// `a * b` by the plain loop, on materialised operands.
+    static func referenceProduct(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        var out = Tensor(shape: [m, n])
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k { sum += Double(a[i, p]) * Double(b[p, j]) }
+                out[i, j] = Float(sum)
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: GEMMTests.transposes)
+    func matmulHonoursTransposeFlags(transposes: (Bool, Bool)) {
+        let (m, k, n) = (7, 33, 5)
+        let a = transposes.0 ? Self.random(k, m, seed: 1) : Self.random(m, k, seed: 1)
+        let b = transposes.1 ? Self.random(n, k, seed: 2) : Self.random(k, n, seed: 2)
+        let expected = Self.referenceProduct(transposes.0 ? a.transposed() : a, transposes.1 ? b.transposed() : b)
+        for backend in availableBackends {
+            let product = a.matmul(b, transposeSelf: transposes.0, transposeOther: transposes.1, backend: backend)
+            #expect(product.shape == [m, n])
+            for (x, y) in zip(product.scalars, expected.scalars) {
+                #expect(abs(x - y) <= 1e-5 * Float(k).squareRoot() * 3, "\(backend.name): \(x) vs \(y)")
+            }
+        }
+        let withDefault = a.matmul(b, transposeSelf: transposes.0, transposeOther: transposes.1)
+        #expect(withDefault == a.matmul(b, transposeSelf: transposes.0, transposeOther: transposes.1, backend: GEMM.current))
+    }
+
+    @Test func matmulOfSmallIntegersIsExact() {
+        let a = Tensor(rows: [[1, 2, 3], [4, 5, 6]])
+        let b = Tensor(rows: [[7, 8], [9, 10], [11, 12]])
+        for backend in availableBackends {
+            #expect(a.matmul(b, backend: backend) == Tensor(rows: [[58, 64], [139, 154]]))
+            #expect(b.matmul(a, transposeSelf: true, transposeOther: true, backend: backend)
+                    == Tensor(rows: [[58, 139], [64, 154]]))
+        }
+    }
+
+    @Test func matmulWithEmptyDimensions() {
+        for backend in availableBackends {
+            #expect(Tensor(shape: [0, 3]).matmul(Tensor(shape: [3, 4], repeating: 1), backend: backend).shape == [0, 4])
+            let zeroDepth = Tensor(shape: [2, 0]).matmul(Tensor(shape: [0, 3]), backend: backend)
+            #expect(zeroDepth == Tensor(shape: [2, 3], repeating: 0))
+        }
+    }
+}
+
+@Suite struct PortableGEMMPackingTests {
+    /// A `[rows, columns]` buffer holding `100 * row + column`, so each value names its place.
+    static func labelled(_ rows: Int, _ columns: Int) -> [Float] {
+        (0..<rows * columns).map { Float(100 * ($0 / columns) + $0 % columns) }
+    }
+
+    @Test(arguments: [false, true])
+    func packBWritesZeroPaddedEightColumnStrips(transposed: Bool) {
+        // op(B) is [k, n] = [3, 10], stored [3, 10] or [10, 3].
+        let (k, n) = (3, 10)
+        let stored = transposed ? Self.labelled(n, k) : Self.labelled(k, n)
+        let ldb = transposed ? k : n
+        var packed = [Float](repeating: -1, count: 2 * k * 8)
+        stored.withUnsafeBufferPointer { b in
+            packed.withUnsafeMutableBufferPointer { out in
+                PortableGEMM.packB(transposed: transposed, b: b.baseAddress!, ldb: ldb, rowStart: 1, kc: 2, n: n,
+                                   into: out.baseAddress!)
+            }
+        }
+        // Rows 1 and 2 of op(B); strip s holds columns 8s..<8s+8, k-major.
+        for strip in 0..<2 {
+            for p in 0..<2 {
+                for jj in 0..<8 {
+                    let j = strip * 8 + jj
+                    let value = packed[strip * 2 * 8 + p * 8 + jj]
+                    let expected: Float = j < n ? (transposed ? stored[j * ldb + 1 + p] : stored[(1 + p) * ldb + j]) : 0
+                    #expect(value == expected, "strip \(strip) p \(p) column \(jj)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func packAWritesZeroPaddedSixRowStrips(transposed: Bool) {
+        // op(A) is [m, k] = [8, 5], stored [8, 5] or [5, 8]; pack rows 1..<8 and columns 2..<5.
+        let (m, k) = (8, 5)
+        let stored = transposed ? Self.labelled(k, m) : Self.labelled(m, k)
+        let lda = transposed ? m : k
+        let (mc, kc) = (7, 3)
+        var packed = [Float](repeating: -1, count: 2 * kc * 6)
+        stored.withUnsafeBufferPointer { a in
+            packed.withUnsafeMutableBufferPointer { out in
+                PortableGEMM.packA(transposed: transposed, a: a.baseAddress!, lda: lda, rowStart: 1, mc: mc,
+                                   columnStart: 2, kc: kc, into: out.baseAddress!)
+            }
+        }
+        for strip in 0..<2 {
+            for p in 0..<kc {
+                for ii in 0..<6 {
+                    let i = strip * 6 + ii
+                    let value = packed[strip * kc * 6 + p * 6 + ii]
+                    let (row, column) = (1 + i, 2 + p)
+                    let expected: Float = i < mc ? (transposed ? stored[column * lda + row] : stored[row * lda + column]) : 0
+                    #expect(value == expected, "strip \(strip) p \(p) row \(ii)")
+                }
+            }
+        }
+    }
+}
+
+@Suite struct BackendSelectionTests {
+    @Test(arguments: [
+        (["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"], "SkylakeX"),
+        (["avx512f", "avx512bw", "avx512dq", "avx512vl"], "SkylakeX"),
+        (["avx512f", "avx512bw", "avx512dq", "avx2", "fma"], "Haswell"),
+        (["avx2", "fma", "sse4_2"], "Haswell"),
+        (["avx2"], nil),
+        (["fma", "avx"], nil),
+        (["sse2", "sse3"], nil),
+        ([], nil),
+    ] as [([String], String?)])
+    func openBLASCoreTypeFollowsTheCPUFlags(flags: [String], expected: String?) {
+        #expect(BLASBackend.openBLASCoreType(cpuFlags: Set(flags.map { Substring($0) })) == expected)
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PERCEPTRON_BACKEND"] == nil, "PERCEPTRON_BACKEND is set"))
+    func theDefaultEnvironmentHasNoConfigurationProblem() {
+        #expect(GEMM.configurationProblem == nil)
+        #expect(GEMM.current.name == (GEMM.blas?.name ?? "portable"))
+        #expect(GEMM.current.threadCount >= 1)
+    }
+
+    #if os(Linux)
+    @Test func openBLASLoadsWhereItIsInstalled() throws {
+        let folders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+        let installed = folders.contains { FileManager.default.fileExists(atPath: $0 + "/libopenblas.so.0") }
+        let custom = ProcessInfo.processInfo.environment["PERCEPTRON_BLAS_LIBRARY"] != nil
+        guard installed && !custom else { return }
+        let blas = try #require(GEMM.blas, "libopenblas.so.0 is installed but did not load: \(BLASBackend.loadFailure ?? "")")
+        #expect(blas.name == "openblas")
+        #expect(blas.threadCount >= 1)
+    }
+    #endif
+
+    @Test func thePortableBackendAlwaysExists() {
+        #expect(GEMM.portable.name == "portable")
+        #expect(GEMM.portable.threadCount == Parallel.threadCount)
+    }
+}

@@ -1,0 +1,191 @@
+// Tests of the row-wise kernels against plain loops (on shapes small enough to run inline and
+// large enough to be split over threads), and of Parallel.forEachChunk's work splitting.
+
+import Foundation
+import Testing
+@testable import PerceptronTensor
+
+/// `count` values in [low, high) from a fixed seed.
+private func randomValues(_ count: Int, seed: UInt64, in range: Range<Float> = -2..<2) -> [Float] {
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in generator.nextFloat(in: range) }
+}
+
+@Suite struct KernelTests {
+    /// (rows, columns): single values, odd sizes, and 300 x 257 (77,100 values), which is
+    /// over the 65,536 at which the kernels split rows across threads.
+    static let shapes = [(1, 1), (1, 7), (7, 1), (33, 17), (300, 257)]
+
+    @Test(arguments: shapes)
+    func addBiasReLUMatchesAPlainLoop(rows: Int, columns: Int) {
+        let input = randomValues(rows * columns, seed: 1)
+        let bias = randomValues(columns, seed: 2)
+        var y = input
+        y.withUnsafeMutableBufferPointer { Kernels.addBiasReLU($0.baseAddress!, rows: rows, columns: columns, bias: bias) }
+        var expected = input
+        for i in 0..<rows { for j in 0..<columns { expected[i * columns + j] = max(0, input[i * columns + j] + bias[j]) } }
+        #expect(y == expected)
+        #expect(y.contains(0) && y.contains { $0 > 0 } || rows * columns < 8)
+    }
+
+    @Test(arguments: shapes)
+    func addBiasMatchesAPlainLoop(rows: Int, columns: Int) {
+        let input = randomValues(rows * columns, seed: 3)
+        let bias = randomValues(columns, seed: 4)
+        var y = input
+        y.withUnsafeMutableBufferPointer { Kernels.addBias($0.baseAddress!, rows: rows, columns: columns, bias: bias) }
+        var expected = input
+        for i in 0..<rows { for j in 0..<columns { expected[i * columns + j] += bias[j] } }
+        #expect(y == expected)
+    }
+
+    @Test(arguments: [1, 7, 33, 70_001])
+    func reluBackwardZeroesWhereTheOutputIsNotPositive(count: Int) {
+        // Outputs of a ReLU: zero about half the time, as after max(0, x).
+        let output = randomValues(count, seed: 5).map { max(0, $0) }
+        let gradient = randomValues(count, seed: 6)
+        var result = gradient
+        result.withUnsafeMutableBufferPointer { Kernels.reluBackward($0.baseAddress!, output: output, count: count) }
+        let expected = (0..<count).map { output[$0] > 0 ? gradient[$0] : 0 }
+        #expect(result == expected)
+    }
+
+    @Test func reluBackwardTreatsNegativeOutputsAsInactive() {
+        var gradient: [Float] = [1, 2, 3, 4]
+        let output: [Float] = [-1, 0, 0.5, -0.0]
+        gradient.withUnsafeMutableBufferPointer { Kernels.reluBackward($0.baseAddress!, output: output, count: 4) }
+        #expect(gradient == [0, 0, 3, 0])
+    }
+
+    @Test(arguments: shapes)
+    func softmaxRowsMatchesADoubleLoop(rows: Int, columns: Int) {
+        let input = randomValues(rows * columns, seed: 7, in: -10..<10)
+        var x = input
+        x.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: rows, columns: columns) }
+        for i in 0..<rows {
+            let row = input[i * columns..<(i + 1) * columns].map(Double.init)
+            let largest = row.max()!
+            let total = row.reduce(0) { $0 + Foundation.exp($1 - largest) }
+            var sum: Float = 0
+            for j in 0..<columns {
+                let expected = Foundation.exp(row[j] - largest) / total
+                let value = x[i * columns + j]
+                sum += value
+                // Float rounding of the row total grows with the row's length.
+                let tolerance = 1e-6 * Double(columns).squareRoot() * max(expected, 1e-4)
+                #expect(abs(Double(value) - expected) <= tolerance, "row \(i) column \(j)")
+            }
+            #expect(abs(sum - 1) <= 1e-5 * Float(columns).squareRoot(), "row \(i) sums to \(sum)")
+        }
+    }
+
+    @Test func softmaxIsStableForLargeInputs() {
+        var x: [Float] = [1000, 1000, 999, -1000, -1000, -1001, 88, 89, 0]
+        x.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 3, columns: 3) }
+        #expect(x.allSatisfy { $0.isFinite })
+        let e = Foundation.exp(-1.0)
+        let top = Float(1 / (2 + e)), low = Float(e / (2 + e))
+        for row in 0..<2 {
+            #expect(abs(x[3 * row] - top) < 1e-6 && abs(x[3 * row + 1] - top) < 1e-6 && abs(x[3 * row + 2] - low) < 1e-6)
+        }
+        #expect(abs(x[6] - Float(1 / (1 + Foundation.exp(1.0)))) < 1e-6)
+        #expect(abs(x[7] - Float(1 / (1 + Foundation.exp(-1.0)))) < 1e-6)
+        #expect(x[8] >= 0 && x[8] < 1e-37)
+    }
+
+    @Test(arguments: shapes)
+    func addColumnSumsAccumulatesIntoExistingSums(rows: Int, columns: Int) {
+        let x = randomValues(rows * columns, seed: 8)
+        let start = randomValues(columns, seed: 9)
+        var sums = start
+        sums.withUnsafeMutableBufferPointer { Kernels.addColumnSums(of: x, rows: rows, columns: columns, into: $0.baseAddress!) }
+        for j in 0..<columns {
+            var expected = Double(start[j])
+            var magnitude = abs(expected)
+            for i in 0..<rows {
+                expected += Double(x[i * columns + j])
+                magnitude += abs(Double(x[i * columns + j]))
+            }
+            #expect(abs(Double(sums[j]) - expected) <= 1e-6 * magnitude, "column \(j)")
+        }
+    }
+
+    @Test func convertScalesEveryByte() {
+        let bytes = (0..<256).map { UInt8($0) } + [255, 0, 128]
+        var out = [Float](repeating: -1, count: bytes.count + 1)
+        out.withUnsafeMutableBufferPointer { Kernels.convert(bytes, count: bytes.count, scale: 1 / 255, into: $0.baseAddress!) }
+        for (index, byte) in bytes.enumerated() { #expect(out[index] == Float(byte) * (1 / 255)) }
+        #expect(out[255] == 1 && out[0] == 0)
+        #expect(out.last == -1, "convert wrote past count")
+    }
+}
+
+/// Chunks a `forEachChunk` body was called with, collected across threads.
+private final class ChunkLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ranges: [Range<Int>] = []
+    private var threads: [pthread_t] = []
+
+    func record(_ range: Range<Int>) {
+        lock.withLock {
+            ranges.append(range)
+            threads.append(pthread_self())
+        }
+    }
+
+    var sortedRanges: [Range<Int>] { lock.withLock { ranges.sorted { $0.lowerBound < $1.lowerBound } } }
+    var callingThreads: [pthread_t] { lock.withLock { threads } }
+}
+
+@Suite struct ParallelTests {
+    @Test(arguments: [0, 1, 2, 3, 7, 64, 1000, 100_003])
+    func chunksCoverEveryIndexExactlyOnce(count: Int) {
+        // costPerItem makes the larger counts split over threads.
+        let log = ChunkLog()
+        var hits = [Int](repeating: 0, count: count)
+        hits.withUnsafeMutableBufferPointer { hits in
+            Parallel.forEachChunk(count, costPerItem: 100) { range in
+                log.record(range)
+                for i in range { hits[i] += 1 }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+        let ranges = log.sortedRanges
+        #expect(ranges.allSatisfy { !$0.isEmpty })
+        var next = 0
+        for range in ranges {
+            #expect(range.lowerBound == next, "chunks \(ranges) leave a gap or overlap")
+            next = range.upperBound
+        }
+        #expect(next == count)
+    }
+
+    @Test func largeWorkIsSplitIntoOneChunkPerThread() {
+        let log = ChunkLog()
+        Parallel.forEachChunk(10, costPerItem: 1 << 20) { log.record($0) }
+        let expected = min(Parallel.threadCount, 10)
+        let ranges = log.sortedRanges
+        #expect(ranges.count == expected)
+        // Boundaries are count * chunk / chunks, so the split is reproducible.
+        #expect(ranges.map(\.lowerBound) == (0..<expected).map { 10 * $0 / expected })
+    }
+
+    @Test(arguments: [(5, 1, 1 << 16), (1000, 10, 1 << 16), (1, 1 << 30, 1)])
+    func smallWorkRunsInlineInOneCall(count: Int, costPerItem: Int, minimumWork: Int) {
+        let log = ChunkLog()
+        let caller = pthread_self()
+        Parallel.forEachChunk(count, costPerItem: costPerItem, minimumWork: minimumWork) { log.record($0) }
+        #expect(log.sortedRanges == [0..<count])
+        let threads = log.callingThreads
+        #expect(threads.count == 1 && pthread_equal(threads[0], caller) != 0, "inline work ran on another thread")
+    }
+
+    @Test func threadCountIsAtLeastOne() {
+        #expect(Parallel.threadCount >= 1)
+        if let text = ProcessInfo.processInfo.environment["PERCEPTRON_THREADS"], let value = Int(text), value >= 1 {
+            #expect(Parallel.threadCount == value)
+        } else {
+            #expect(Parallel.threadCount == ProcessInfo.processInfo.activeProcessorCount)
+        }
+    }
+}
