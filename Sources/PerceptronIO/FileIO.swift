@@ -41,8 +41,14 @@ public enum FileIO {
             throw FileError(path: path, reason: "is \(size) bytes, more than the \(limit) accepted")
         }
         do {
-            let data = try handle.readToEnd() ?? Data()
+            // Read at most one byte past the limit: devices and pipes report no size.
+            let data = try handle.read(upToCount: limit == Int.max ? limit : limit + 1) ?? Data()
+            if data.count > limit {
+                throw FileError(path: path, reason: "is more than the \(limit) bytes accepted")
+            }
             return [UInt8](data)
+        } catch let error as FileError {
+            throw error
         } catch {
             throw FileError(path: path, reason: "read failed: \(error.localizedDescription)")
         }
@@ -64,7 +70,10 @@ public enum FileIO {
         }
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        // A replaced file keeps its permissions; a new one gets rw-r--r-- (less the umask).
+        var existing = stat()
+        let mode: mode_t = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, mode)
         guard fd >= 0 else {
             throw FileError(path: path, reason: "cannot create a file in \(folder): \(String(cString: strerror(errno)))")
         }
@@ -88,6 +97,12 @@ public enum FileIO {
         if let failure {
             unlink(temporary.path)
             throw FileError(path: path, reason: "write failed: \(failure); the previous file, if any, is unchanged")
+        }
+        // Make the rename itself durable.
+        let folderDescriptor = open(folder.isEmpty ? "." : folder, O_RDONLY)
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
         }
     }
 

@@ -1,14 +1,30 @@
 // zlib and gzip streams through the system zlib: inflate (zlib, gzip, multi-member gzip),
-// deflate, CRC-32 and Adler-32. Nothing here touches files; see FileIO.swift for that.
+// deflate and CRC-32. Nothing here touches files; see FileIO.swift for that.
 
 import CZlib
 
 /// A failure of a zlib stream: corrupt, truncated, or larger than the caller allows.
 public struct CompressionError: Error, Equatable, CustomStringConvertible, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// The data is not a valid stream.
+        case corrupt
+        /// The stream ends before its end marker.
+        case truncated
+        /// The output would exceed the caller's limit.
+        case limitExceeded
+        /// zlib itself failed (memory, internal error).
+        case failed
+    }
+
+    public let kind: Kind
     /// What went wrong, in words a user can act on.
     public let message: String
 
-    public init(_ message: String) { self.message = message }
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
     public var description: String { message }
 }
 
@@ -40,12 +56,13 @@ public enum Zlib {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw CompressionError("zlib could not start a decompression stream")
+            throw CompressionError(.failed, "zlib could not start a decompression stream")
         }
         defer { inflateEnd(&stream) }
 
         var output: [UInt8] = []
-        output.reserveCapacity(min(limit, max(expectedSize ?? input.count * 4, 1 << 16)))
+        // Deflate expands at most about 1032:1, so never reserve more than the input could fill.
+        output.reserveCapacity(min(limit, input.count * 1032 + 1024, max(expectedSize ?? input.count * 4, 1 << 16)))
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         var consumed = 0
         var finished = false
@@ -60,7 +77,7 @@ public enum Zlib {
                 }
                 let produced = chunk.count - Int(stream.avail_out)
                 if output.count + produced > limit {
-                    throw CompressionError("decompressed data exceeds the limit of \(limit) bytes")
+                    throw CompressionError(.limitExceeded, "decompressed data exceeds the limit of \(limit) bytes")
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 consumed = inBuffer.count - Int(stream.avail_in)
@@ -69,7 +86,7 @@ public enum Zlib {
                     // A gzip file may hold several members; keep going while input remains.
                     if format == .gzip && stream.avail_in > 0 && inBuffer[consumed] == 0x1F {
                         guard inflateReset(&stream) == Z_OK else {
-                            throw CompressionError("zlib could not restart for the next gzip member")
+                            throw CompressionError(.failed, "zlib could not restart for the next gzip member")
                         }
                         continue
                     }
@@ -79,20 +96,20 @@ public enum Zlib {
                     continue
                 case Z_BUF_ERROR:
                     if stream.avail_in == 0 {
-                        throw CompressionError("compressed stream is truncated: it ends before its end marker")
+                        throw CompressionError(.truncated, "compressed stream is truncated: it ends before its end marker")
                     }
                     continue
                 case Z_DATA_ERROR:
                     let reason = stream.msg.map { String(cString: $0) } ?? "invalid data"
-                    throw CompressionError("compressed stream is corrupt at input byte \(consumed): \(reason)")
+                    throw CompressionError(.corrupt, "compressed stream is corrupt at input byte \(consumed): \(reason)")
                 case Z_MEM_ERROR:
-                    throw CompressionError("zlib ran out of memory")
+                    throw CompressionError(.failed, "zlib ran out of memory")
                 default:
-                    throw CompressionError("zlib failed with status \(status)")
+                    throw CompressionError(.failed, "zlib failed with status \(status)")
                 }
             }
         }
-        guard finished else { throw CompressionError("compressed stream is truncated") }
+        guard finished else { throw CompressionError(.truncated, "compressed stream is truncated") }
         return output
     }
 

@@ -14,8 +14,9 @@ public enum BundledMNIST {
     /// The folder holding the bundled files, or nil when the resource bundle cannot be found
     /// (for example a binary copied away from its build folder).
     ///
-    /// Looked up without `Bundle.module`'s fatal error: next to the executable first (where
-    /// SwiftPM places the resource bundle), then `Bundle.module`'s own locations.
+    /// Looked up without `Bundle.module`, whose accessor stops the process when the bundle
+    /// is missing: next to the executable first (where SwiftPM places the resource bundle),
+    /// then the package's source folder.
     public static var folder: URL? {
         let bundleNames = ["Perceptron_PerceptronMNIST.resources", "Perceptron_PerceptronMNIST.bundle"]
         var roots: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
@@ -33,7 +34,9 @@ public enum BundledMNIST {
                 }
             }
         }
-        if let url = Bundle.module.url(forResource: "mnist", withExtension: nil) { return url }
+        // A binary run where it was built can still reach the package's own copy.
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mnist")
+        if FileManager.default.fileExists(atPath: source.appendingPathComponent(fileNames[0]).path) { return source }
         return nil
     }
 }

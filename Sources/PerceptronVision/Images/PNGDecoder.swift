@@ -106,15 +106,12 @@ public enum PNG {
         let expected = header.rawSize
         let raw: [UInt8]
         do {
-            // Deflate expands at most about 1032:1, so the hint never reserves more than the
-            // data present could fill, however large the header claims the image is.
-            let hint = min(expected, chunks.imageData.count * 1032 + 1024)
-            raw = try Zlib.inflate(chunks.imageData, format: .zlib, limit: expected, expectedSize: hint)
+            raw = try Zlib.inflate(chunks.imageData, format: .zlib, limit: expected, expectedSize: expected)
+        } catch let error as CompressionError {
+            if error.kind == .limitExceeded { throw .imageDataSizeMismatch(expected: expected, found: nil) }
+            throw .corruptImageData(reason: error.message)
         } catch {
-            let reason = (error as? CompressionError)?.message ?? "\(error)"
-            // Zlib reports going over `limit` only in words; that case is too much image data.
-            if reason.contains("exceeds the limit") { throw .imageDataSizeMismatch(expected: expected, found: nil) }
-            throw .corruptImageData(reason: reason)
+            throw .corruptImageData(reason: "\(error)")
         }
         guard raw.count == expected else { throw .imageDataSizeMismatch(expected: expected, found: raw.count) }
         let samples = try unfilterRows(raw, rowBytes: header.rowBytes, height: header.height,
