@@ -21,11 +21,15 @@ struct Bench: ParsableCommand {
     @Flag(help: "A quick pass: 3 epochs at batch 1000, 2 at the small batches, fewer GEMM repeats.")
     var quick = false
 
+    @Option(help: "Threads for GEMM and kernels (default: all cores; same as PERCEPTRON_THREADS).")
+    var threads: Int?
+
     @Option(name: .customLong("skip"), help: ArgumentHelp("Parts to skip, comma-separated: gemm, train, small-batches, predict.", valueName: "parts"))
     var skip: String = ""
 
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is excluded), got \(epochs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard smallBatchEpochs >= 2 else { throw ValidationError("--small-batch-epochs must be at least 2, got \(smallBatchEpochs)") }
         let known: Set<String> = ["gemm", "train", "small-batches", "predict"]
         for part in skip.split(separator: ",") where !known.contains(String(part)) {
@@ -34,6 +38,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything reads the thread count (it is fixed at first use).
+        if let threads { setenv("PERCEPTRON_THREADS", String(threads), 1) }
         try checkBackend()
         let skipped = Set(skip.split(separator: ",").map(String.init))
         let trainEpochs = quick ? 3 : epochs
