@@ -42,7 +42,7 @@ public final class Adam: Optimizer {
     public func step(_ parameters: [Parameter]) {
         let t = Float(iterations + 1)
         let alpha = learningRate * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))
-        let (oneMinusBeta1, oneMinusBeta2, epsilon) = (1 - beta1, 1 - beta2, self.epsilon)
+        let (oneMinusBeta1, oneMinusBeta2, epsilon) = (kerasComplement(beta1), kerasComplement(beta2), self.epsilon)
         for parameter in parameters where parameter.isTrainable {
             slots.withTensors(for: parameter) { state in
                 updateInParallel(parameter, state: &state) { range, w, g, m, v in

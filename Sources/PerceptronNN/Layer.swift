@@ -80,7 +80,10 @@ public enum LayerNames {
     /// Records an explicitly given name so automatic names never collide with it.
     public static func reserve(_ name: String) {
         lock.withLock {
-            if let underscore = name.lastIndex(of: "_"), let number = Int(name[name.index(after: underscore)...]) {
+            // `number < Int.max`: a name such as "dense_9223372036854775807" (from a model file)
+            // must not overflow the counter; it is then reserved as a plain name.
+            if let underscore = name.lastIndex(of: "_"), let number = Int(name[name.index(after: underscore)...]),
+               number < Int.max {
                 let base = String(name[..<underscore])
                 counters[base] = max(counters[base, default: 0], number + 1)
             } else {
@@ -93,6 +96,10 @@ public enum LayerNames {
     public static func reset() { lock.withLock { counters = [:] } }
 
     /// `"MaxPooling2D" -> "max_pooling2d"`, Keras's `to_snake_case`.
+    ///
+    /// Keras applies `(.)([A-Z][a-z]+) -> \1_\2`, then `([a-z])([A-Z]) -> \1_\2`: an underscore
+    /// goes before a capital that follows a lowercase letter, or that starts a capitalised
+    /// word after any character. A capital after a digit alone gets none (`Conv2D -> conv2d`).
     public static func snakeCase(_ name: String) -> String {
         var result = ""
         let characters = Array(name)
@@ -100,7 +107,7 @@ public enum LayerNames {
             if character.isUppercase {
                 let previous = index > 0 ? characters[index - 1] : nil
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
-                if let previous, previous.isLowercase || previous.isNumber || (previous.isUppercase && (next?.isLowercase ?? false)) {
+                if let previous, previous.isLowercase || (next?.isLowercase ?? false) {
                     result.append("_")
                 }
                 result.append(Character(character.lowercased()))

@@ -71,6 +71,16 @@ public struct ConfigReader {
               values.allSatisfy({ (1...limit).contains($0) || (allowInferred && $0 == -1) }) else {
             throw fail("'\(key)' must hold positive integers up to \(limit)")
         }
+        // Eight dimensions of up to 2^24 overflow Int when multiplied: bound the product here,
+        // so callers can multiply the dimensions without trapping on a hostile file.
+        var product = 1
+        for value in values where value > 0 {
+            let (next, overflow) = product.multipliedReportingOverflow(by: value)
+            guard !overflow, next <= LayerRegistry.maximumSampleSize else {
+                throw fail("'\(key)' \(values) holds more than \(LayerRegistry.maximumSampleSize) values")
+            }
+            product = next
+        }
         return values
     }
 }
@@ -111,6 +121,28 @@ public enum LayerRegistry {
             Activation(try config.value("activation", as: ActivationFunction.self), name: name)
         },
         "Flatten": { name, _, _ in Flatten(name: name) },
+        "Conv2D": { name, config, inputShape in
+            let filters = try config.int("filters", in: 1...(1 << 16))
+            let kernel = try config.pair("kernel_size")
+            let strides = try config.pair("strides", default: (1, 1))
+            let padding = try config.value("padding", as: Padding.self, default: .valid)
+            try config.checkWindow(inputShape, window: kernel, padding: padding)
+            guard kernel.0 * kernel.1 * inputShape[2] * filters <= maximumSampleSize else {
+                throw config.fail("kernel \(kernel) with \(filters) filters on \(inputShape) is too large")
+            }
+            return Conv2D(filters, kernelSize: kernel, strides: strides, padding: padding,
+                          activation: try config.value("activation", as: ActivationFunction.self, default: .linear),
+                          useBias: try config.bool("use_bias", default: true), name: name)
+        },
+        "MaxPooling2D": { name, config, inputShape in try pooling(.max, name, config, inputShape) },
+        "AveragePooling2D": { name, config, inputShape in try pooling(.average, name, config, inputShape) },
+        "Dropout": { name, config, _ in
+            Dropout(Float(try config.double("rate", in: 0...0.999999)), name: name)
+        },
+        "BatchNormalization": { name, config, _ in
+            BatchNormalization(momentum: Float(try config.double("momentum", in: 0...1, default: 0.99)),
+                               epsilon: Float(try config.double("epsilon", in: 1e-12...1, default: 1e-3)), name: name)
+        },
         "Reshape": { name, config, inputShape in
             let target = try config.shape("target_shape", allowInferred: true)
             let count = inputShape.reduce(1, *)
@@ -122,6 +154,34 @@ public enum LayerRegistry {
             return Reshape(target, name: name)
         },
     ]
+}
+
+/// A pooling layer from its saved config.
+private func pooling(_ kind: Pooling2D.Kind, _ name: String, _ config: ConfigReader, _ inputShape: [Int]) throws -> any Layer {
+    let size = try config.pair("pool_size", default: (2, 2))
+    let strides = try config.pair("strides", default: size)
+    let padding = try config.value("padding", as: Padding.self, default: .valid)
+    try config.checkWindow(inputShape, window: size, padding: padding)
+    return Pooling2D(kind: kind, poolSize: size, strides: strides, padding: padding, name: name)
+}
+
+extension ConfigReader {
+    /// Two positive integers `[a, b]` (kernel sizes, strides), each at most 4096.
+    public func pair(_ key: String, default defaultValue: (Int, Int)? = nil) throws -> (Int, Int) {
+        guard config[key] != nil || defaultValue == nil else { return defaultValue! }
+        let values = try shape(key, limit: 4096)
+        guard values.count == 2 else { throw fail("'\(key)' must hold two integers") }
+        return (values[0], values[1])
+    }
+
+    /// Checks that a window applies to `inputShape` `[H, W, C]`.
+    func checkWindow(_ inputShape: [Int], window: (Int, Int), padding: Padding) throws {
+        guard inputShape.count == 3 else { throw fail("expects samples [H, W, C], the previous layer gives \(inputShape)") }
+        guard WindowGeometry.fits(inputHeight: inputShape[0], inputWidth: inputShape[1], windowHeight: window.0,
+                                  windowWidth: window.1, padding: padding) else {
+            throw fail("a \(window.0)x\(window.1) window does not fit the \(inputShape[0])x\(inputShape[1]) input")
+        }
+    }
 }
 
 extension Loss {

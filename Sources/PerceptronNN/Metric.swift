@@ -6,8 +6,9 @@ import PerceptronTensor
 
 /// A metric computed per batch and reported as the sample-weighted running mean of the epoch.
 public enum Metric: String, Sendable, CaseIterable {
-    /// Keras's `'accuracy'`: categorical accuracy with a categorical loss, sparse with a sparse
-    /// one, binary (threshold 0.5) with binary cross-entropy; reported under the name `accuracy`.
+    /// Keras's `'accuracy'`, resolved from the shapes as Keras 3's `get_metric` does: binary
+    /// (threshold 0.5) for a one-column output, sparse categorical for class-index targets,
+    /// categorical otherwise; reported under the name `accuracy`.
     case accuracy
     /// argmax(p) == argmax(y), the first maximum winning ties.
     case categoricalAccuracy = "categorical_accuracy"
@@ -19,14 +20,16 @@ public enum Metric: String, Sendable, CaseIterable {
     /// The log key: `"categorical_accuracy"`, `"accuracy"`, ...
     public var name: String { rawValue }
 
-    /// The metric actually computed for `loss`.
-    public func resolved(for loss: Loss) -> Metric {
+    /// The metric actually computed for `loss` on an output of `outputWidth` values per sample.
+    ///
+    /// Keras 3 (`compile_utils.get_metric`) decides by shape, not by loss: a one-column output
+    /// is binary; targets of lower rank than the output (class indices, the only targets the
+    /// sparse loss takes) are sparse; anything else is categorical. So binary cross-entropy on
+    /// three columns reports categorical accuracy, as in Keras.
+    public func resolved(for loss: Loss, outputWidth: Int) -> Metric {
         guard self == .accuracy else { return self }
-        switch loss {
-        case .categoricalCrossentropy: return .categoricalAccuracy
-        case .sparseCategoricalCrossentropy: return .sparseCategoricalAccuracy
-        case .binaryCrossentropy, .meanSquaredError: return .binaryAccuracy
-        }
+        if outputWidth == 1 { return .binaryAccuracy }
+        return loss.takesClassIndices ? .sparseCategoricalAccuracy : .categoricalAccuracy
     }
 
     /// The sum over `rows` samples of the per-sample metric (0 or 1 for accuracies; binary

@@ -40,6 +40,7 @@ extension Model {
         metadata["format_version"] = "1"
         metadata["architecture"] = architecture.serialized()
         if let compileConfig { metadata["compile"] = compileConfig.serialized() }
+        if !self.metadata.isEmpty { metadata["user_metadata"] = JSONValue.object(self.metadata.mapValues { .string($0) }).serialized() }
         return Safetensors.encode(tensors: namedWeights + extraTensors, metadata: metadata)
     }
 
@@ -60,7 +61,15 @@ extension Model {
     public static func load(from url: URL) throws -> Model {
         let bytes = try FileIO.read(url)
         let decoded = try Safetensors.decode(bytes, path: url.path)
-        return try Model(decoded: decoded, path: url.path)
+        let model = try Model(decoded: decoded, path: url.path)
+        // `Model(decoded:)` makes a plain Model; a saved Sequential must come back as one, or
+        // its summary gains an input row and a re-save records it as Functional.
+        let architecture = try? JSONValue.parse(decoded.metadata["architecture"] ?? "")
+        guard architecture?.objectValue?["class_name"]?.stringValue == "Sequential" else { return model }
+        let sequential = Sequential(name: model.name, inputLayer: model.inputLayer, builtLayers: model.layers)
+        (sequential.loss, sequential.optimizer, sequential.metrics) = (model.loss, model.optimizer, model.metrics)
+        sequential.metadata = model.metadata
+        return sequential
     }
 
     convenience init(decoded: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]), path: String,
@@ -85,6 +94,9 @@ extension Model {
         var inputLayer: InputLayer?
         var shape: [Int] = []
         var throwaway = SeededGenerator(seed: 0)
+        var tensors: [String: Tensor] = [:]
+        for (name, tensor) in decoded.tensors { tensors[name] = tensor }
+        var used = Set<String>()
         for (index, entry) in layerEntries.enumerated() {
             guard let fields = entry.objectValue, let typeName = fields["class_name"]?.stringValue,
                   let name = fields["name"]?.stringValue, !name.isEmpty, name.count <= 256,
@@ -108,6 +120,18 @@ extension Model {
             }
             let layer = try factory(name, reader, shape)
             layer.build(inputShape: shape, generator: &throwaway)
+            // Each layer's weights are checked as soon as it is built, not after the whole
+            // chain: a few bytes of JSON could otherwise declare thousands of large layers and
+            // make loading allocate far more memory than the file could ever fill.
+            for parameter in layer.parameters {
+                let key = "\(layer.name)/\(parameter.name)"
+                guard let tensor = tensors[key] else { throw ModelFileError(path: path, "missing weight '\(key)'") }
+                guard tensor.shape == parameter.value.shape else {
+                    throw ModelFileError(path: path, "weight '\(key)' has shape \(tensor.shape), the architecture needs \(parameter.value.shape)")
+                }
+                parameter.value = tensor
+                used.insert(key)
+            }
             shape = layer.outputShape(for: shape)
             guard shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) <= LayerRegistry.maximumSampleSize else {
                 throw reader.fail("output shape \(shape) is empty or too large")
@@ -118,25 +142,20 @@ extension Model {
         let modelName = root["name"]?.stringValue ?? (className == "Sequential" ? "sequential" : "functional")
         self.init(name: modelName, inputLayer: inputLayer!, layers: built)
 
-        var tensors: [String: Tensor] = [:]
-        for (name, tensor) in decoded.tensors { tensors[name] = tensor }
-        var used = Set<String>()
-        for layer in built {
-            for parameter in layer.parameters {
-                let key = "\(layer.name)/\(parameter.name)"
-                guard let tensor = tensors[key] else { throw ModelFileError(path: path, "missing weight '\(key)'") }
-                guard tensor.shape == parameter.value.shape else {
-                    throw ModelFileError(path: path, "weight '\(key)' has shape \(tensor.shape), the architecture needs \(parameter.value.shape)")
-                }
-                parameter.value = tensor
-                used.insert(key)
-            }
-        }
         if !allowExtraTensors, let extra = tensors.keys.sorted().first(where: { !used.contains($0) }) {
             throw ModelFileError(path: path, "unexpected tensor '\(extra.prefix(64))' not used by the architecture")
         }
         if let compileText = metadata["compile"] {
             try restoreCompile(compileText, path: path)
+        }
+        if let userText = metadata["user_metadata"] {
+            guard let entries = (try? JSONValue.parse(userText))?.objectValue, entries.count <= 1000 else {
+                throw ModelFileError(path: path, "user_metadata is not a JSON object of strings")
+            }
+            for (key, value) in entries {
+                guard let text = value.stringValue else { throw ModelFileError(path: path, "user_metadata '\(key.prefix(32))' is not a string") }
+                self.metadata[key] = text
+            }
         }
     }
 

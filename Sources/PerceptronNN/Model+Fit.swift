@@ -174,7 +174,7 @@ final class Trainer {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
-        resolvedMetrics = model.metrics.map { $0.resolved(for: loss) }
+        resolvedMetrics = model.metrics.map { $0.resolved(for: loss, outputWidth: model.outputShape.reduce(1, *)) }
         logitsOutput = model.logitsOutput
         logitsOutput?.keepsLogits = true
     }

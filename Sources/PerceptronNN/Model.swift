@@ -23,6 +23,9 @@ public class Model {
     public internal(set) var metrics: [Metric] = []
     /// Set by a callback to end `fit` after the current batch (Keras's `model.stop_training`).
     public var stopTraining = false
+    /// Free-form facts saved with the model, e.g. `pixel_scale` (what inputs were multiplied
+    /// by in training) so that tools feed new inputs the same way.
+    public var metadata: [String: String] = [:]
 
     /// The Functional API: the model from `inputs` to `outputs`, following each layer's input back.
     public init(inputs: SymbolicTensor, outputs: SymbolicTensor, name: String? = nil) {
@@ -133,6 +136,11 @@ public final class Sequential: Model {
         let input = InputLayer(shape: inputShape)
         super.init(name: name ?? LayerNames.next("sequential"), inputLayer: input, layers: [])
         for layer in layers { add(layer) }
+    }
+
+    /// A stack over an input layer and layers already built on it (a loaded model file).
+    init(name: String, inputLayer: InputLayer, builtLayers: [any Layer]) {
+        super.init(name: name, inputLayer: inputLayer, layers: builtLayers)
     }
 
     /// A stack whose first element is an `InputLayer`, like `Sequential([Input(...), Dense(...)])`.

@@ -21,6 +21,15 @@ public protocol Optimizer: AnyObject {
     var slotNames: [String] { get }
 }
 
+/// `1 - value` for a hyperparameter, rounded as Keras rounds it: Keras keeps `beta_1`, `rho`...
+/// as Python floats (doubles), so `1 - beta_1` is taken in double precision from the decimal
+/// the user wrote and only then rounded to float32. For 0.9 that gives 0.1f, where Float
+/// arithmetic gives `1 - 0.9f = 0.100000024`, enough to move Adam's first steps in the sixth
+/// digit. The shortest decimal that reads back as `value` stands for what the user wrote.
+func kerasComplement(_ value: Float) -> Float {
+    Float(1 - (Double(value.description) ?? Double(value)))
+}
+
 /// Per-parameter optimizer state, keyed by the parameter's identity.
 public final class OptimizerSlots {
     private var storage: [ObjectIdentifier: [Tensor]] = [:]

@@ -102,7 +102,12 @@ public struct ProgressBar {
         let digits = String(target).count
         var info = String(format: "%\(digits)d/%d", target, target) + " - \(String(format: "%.0f", now - start))s -"
         info += ProgressBar.formatTimePerStep(perStep)
-        for (key, value) in logs { info += " - \(key): \(ProgressBar.formatValue(value))" }
+        // Keras's verbose-2 branch tests `value > 1e-3`, not `abs(value) > 1e-3` as verbose 1
+        // does, so a negative value is printed as `-5.0000e-01` here.
+        for (key, value) in logs {
+            let text = value.isNaN ? "nan" : String(format: value > 1e-3 ? "%.4f" : "%.4e", value)
+            info += " - \(key): \(text)"
+        }
         return info + "\n"
     }
 
@@ -124,32 +129,37 @@ final class ProgressLogger: Callback {
     let epochs: Int
     let steps: Int
     let isTerminal: Bool
+    /// Where the text goes: standard error, or a test's buffer.
+    let output: (String) -> Void
     private var bar: ProgressBar?
 
-    init(verbose: Int, epochs: Int, steps: Int, isTerminal: Bool = isatty(STDERR_FILENO) != 0) {
+    init(verbose: Int, epochs: Int, steps: Int, isTerminal: Bool = isatty(STDERR_FILENO) != 0,
+         output: @escaping (String) -> Void = ProgressLogger.write) {
         self.verbose = verbose
         self.epochs = epochs
         self.steps = steps
         self.isTerminal = isTerminal
+        self.output = output
     }
 
     static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
     func onEpochBegin(_ epoch: Int, model: Model) {
         guard verbose > 0 else { return }
-        ProgressLogger.write("Epoch \(epoch + 1)/\(epochs)\n")
+        // Keras's ProgbarLogger prints the `Epoch i/N` line only when there is more than one epoch.
+        if epochs > 1 { output("Epoch \(epoch + 1)/\(epochs)\n") }
         bar = ProgressBar(target: steps, isDynamic: isTerminal)
     }
 
     func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
         guard verbose == 1, batch + 1 < steps, let text = bar?.update(batch + 1, logs: logs, final: false) else { return }
-        ProgressLogger.write(text)
+        output(text)
     }
 
     func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {
         guard verbose > 0, var current = bar else { return }
         let text = verbose == 1 ? current.update(steps, logs: logs, final: true) ?? "" : current.summaryLine(logs: logs)
         bar = current
-        ProgressLogger.write(text)
+        output(text)
     }
 }

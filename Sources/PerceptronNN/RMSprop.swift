@@ -44,6 +44,7 @@ public final class RMSprop: Optimizer {
 
     public func step(_ parameters: [Parameter]) {
         let (lr, rho, momentum, epsilon, centered) = (learningRate, self.rho, self.momentum, self.epsilon, self.centered)
+        let oneMinusRho = kerasComplement(rho)
         for parameter in parameters where parameter.isTrainable {
             slots.withTensors(for: parameter) { state in
                 // State order: velocity, [average_gradient], [momentum]; pass the first two
@@ -55,10 +56,10 @@ public final class RMSprop: Optimizer {
                         let v = v!
                         for i in range {
                             let gi = g[i]
-                            v[i] = rho * v[i] + (1 - rho) * gi * gi
+                            v[i] = rho * v[i] + oneMinusRho * (gi * gi)
                             var denominator = v[i] + epsilon
                             if centered, let a {
-                                a[i] = rho * a[i] + (1 - rho) * gi
+                                a[i] = rho * a[i] + oneMinusRho * gi
                                 denominator = v[i] - a[i] * a[i] + epsilon
                             }
                             let increment = lr * gi / denominator.squareRoot()

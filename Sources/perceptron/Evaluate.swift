@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Samples per batch (results do not depend on it).")
     var batchSize: Int = 1000
 
-    @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 unscaled (for models trained with --raw-pixels).")
+    @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 unscaled (default: as the model file records its training, else divided by 255).")
     var rawPixels = false
 
     func validate() throws {
@@ -27,7 +27,7 @@ struct Evaluate: ParsableCommand {
             throw CLIError("\(modelFile.model) holds no compile settings (loss, optimizer); it cannot be evaluated")
         }
         let mnist = try data.load()
-        let x = try model.samples(from: mnist.testImages, scale: rawPixels ? 1 : 1 / 255)
+        let x = try model.samples(from: mnist.testImages, scale: rawPixels ? 1 : model.pixelScale)
         let classes = model.outputShape.reduce(1, *)
         guard Int(mnist.testLabels.bytes.max() ?? 0) < classes else {
             throw CLIError("the test labels go up to \(mnist.testLabels.bytes.max() ?? 0) but the model has \(classes) outputs")

@@ -44,3 +44,11 @@ func checkIndex(_ index: Int, in images: ByteTensor, split: Split) throws {
 
 /// Whether standard output is a terminal (for colour and in-place drawing).
 var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+extension Model {
+    /// The factor pixels were multiplied by in training, as recorded in the model file
+    /// (`pixel_scale`); 1/255 when the file does not say.
+    var pixelScale: Float {
+        metadata["pixel_scale"].flatMap(Float.init) ?? 1 / 255
+    }
+}

@@ -17,7 +17,7 @@ struct Predict: ParsableCommand {
     @Option(help: "train or test.")
     var split: Split = .test
 
-    @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 unscaled (for models trained with --raw-pixels).")
+    @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 unscaled (default: as the model file records its training, else divided by 255).")
     var rawPixels = false
 
     @Option(help: ArgumentHelp("Also write the digit as a PNG captioned with the prediction, like the tutorial's plt.xlabel.", valueName: "file"))
@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
         let mnist = try data.load()
         let images = mnist.images(split)
         try checkIndex(index, in: images, split: split)
-        let samples = try model.samples(from: images, scale: rawPixels ? 1 : 1 / 255)
+        let samples = try model.samples(from: images, scale: rawPixels ? 1 : model.pixelScale)
         let probabilities = model.predict(samples.gather([index])).scalars
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         let caption = "prediction: \(best) \(String(format: "%.4f", probabilities[best]))"

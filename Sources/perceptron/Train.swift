@@ -110,6 +110,8 @@ struct Train: ParsableCommand {
         let result = try model.evaluate(xTest, yTest, batchSize: 1000, verbose: 0)
 
         let modelURL = outputFolder.appendingPathComponent("model.safetensors")
+        model.metadata["pixel_scale"] = "\(scale)"
+        model.metadata["dataset"] = data.dataDirectory ?? "bundled MNIST"
         try model.save(to: modelURL)
         try FileIO.writeAtomically(history.csv(), to: outputFolder.appendingPathComponent("history.csv"))
         let accuracy = result.metrics["categorical_accuracy"] ?? .nan

@@ -1,0 +1,120 @@
+// summary(): the lesson model's table equals Keras's verbatim output (stdout not a terminal),
+// in the Functional and Sequential forms, and Keras's number and size formatting. The
+// tables use Keras-style explicit names (dense, dense_1...), so these tests are nested in the
+// serialized NameCounterTests suite.
+
+import Foundation
+import Testing
+@testable import PerceptronNN
+import PerceptronTensor
+
+extension NameCounterTests {
+    @Suite struct SummaryTests {
+        /// The lesson's layers, with the names Keras gives them in a fresh session.
+        private func lessonLayers() -> [any Layer] {
+            [built(Dense(512, activation: .relu, name: "dense"), on: [784], seed: 1),
+             built(Dense(512, activation: .relu, name: "dense_1"), on: [512], seed: 2),
+             built(Dense(10, activation: .softmax, name: "dense_2"), on: [512], seed: 3)]
+        }
+
+        @Test("Functional lesson model: Keras's table, verbatim")
+        func functionalSummary() {
+            let input = Input(shape: [784], name: "input_layer")
+            var node = input
+            for layer in lessonLayers() { node = layer(node) }
+            let model = Model(inputs: input, outputs: node, name: "functional")
+            // keras-facts.md section 1.4, "=== functional ===" (model_summary.py, Python 3.11.7,
+            // tensorflow-cpu 2.21.0, keras 3.15.1, stdout not a terminal), equal to the string
+            // summary(print_fn=...) receives.
+            let expected = """
+            Model: "functional"
+            ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+            ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+            ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+            │ input_layer (InputLayer)        │ (None, 784)            │             0 │
+            ├─────────────────────────────────┼────────────────────────┼───────────────┤
+            │ dense (Dense)                   │ (None, 512)            │       401,920 │
+            ├─────────────────────────────────┼────────────────────────┼───────────────┤
+            │ dense_1 (Dense)                 │ (None, 512)            │       262,656 │
+            ├─────────────────────────────────┼────────────────────────┼───────────────┤
+            │ dense_2 (Dense)                 │ (None, 10)             │         5,130 │
+            └─────────────────────────────────┴────────────────────────┴───────────────┘
+             Total params: 669,706 (2.55 MB)
+             Trainable params: 669,706 (2.55 MB)
+             Non-trainable params: 0 (0.00 B)
+
+            """
+            #expect(model.summaryText() == expected)
+            #expect(model.summaryText().split(separator: "\n").allSatisfy { !$0.hasSuffix(" ") })
+        }
+
+        @Test("Sequential lesson model: the same table without the input row, verbatim")
+        func sequentialSummary() {
+            let model = Sequential(inputShape: [784], layers: lessonLayers(), name: "sequential")
+            // keras-facts.md section 1.4, "=== sequential ===" (model_summary.py, keras 3.15.1).
+            let expected = """
+            Model: "sequential"
+            ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+            ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+            ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+            │ dense (Dense)                   │ (None, 512)            │       401,920 │
+            ├─────────────────────────────────┼────────────────────────┼───────────────┤
+            │ dense_1 (Dense)                 │ (None, 512)            │       262,656 │
+            ├─────────────────────────────────┼────────────────────────┼───────────────┤
+            │ dense_2 (Dense)                 │ (None, 10)             │         5,130 │
+            └─────────────────────────────────┴────────────────────────┴───────────────┘
+             Total params: 669,706 (2.55 MB)
+             Trainable params: 669,706 (2.55 MB)
+             Non-trainable params: 0 (0.00 B)
+
+            """
+            #expect(model.summaryText() == expected)
+        }
+
+        @Test("Rows of shape-only layers: Reshape, Flatten, Activation")
+        func shapeLayerRows() {
+            let input = Input(shape: [784], name: "input_layer")
+            var generator = SeededGenerator(seed: 4)
+            let dense = Dense(64, name: "dense")
+            dense.build(inputShape: [784], generator: &generator)
+            let output = Activation(.relu, name: "activation")(dense(Flatten(name: "flatten")(Reshape([28, 28, 1], name: "reshape")(input))))
+            let text = Model(inputs: input, outputs: output, name: "functional").summaryText()
+            let lines = text.split(separator: "\n").map(String.init)
+            // keras-facts.md section 1.4, "=== reshape ===" and "=== batchnorm ===" rows.
+            #expect(lines.contains("│ reshape (Reshape)               │ (None, 28, 28, 1)      │             0 │"))
+            #expect(lines.contains("│ activation (Activation)         │ (None, 64)             │             0 │"))
+            #expect(lines.contains("│ flatten (Flatten)               │ (None, 784)            │             0 │"))
+            #expect(lines.contains("│ dense (Dense)                   │ (None, 64)             │        50,240 │"))
+            #expect(lines.contains(" Total params: 50,240 (196.25 KB)"))
+        }
+
+        @Test("Long names widen the column instead of wrapping; every table line stays equally wide")
+        func longNames() {
+            let name = "a_rather_long_layer_name_for_a_dense_layer"
+            let model = functionalModel([3], [Dense(2, name: name)], name: "wide_table")
+            let text = model.summaryText()
+            #expect(text.contains("│ \(name) (Dense) │"))
+            let table = text.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix(" ") }
+            #expect(Set(table.map(\.count)).count == 1, "table lines of different widths")
+        }
+    }
+}
+
+@Suite struct SummaryFormattingTests {
+    @Test("Model.grouped inserts thousands separators", arguments: [
+        (0, "0"), (999, "999"), (1000, "1,000"), (5130, "5,130"), (669_706, "669,706"), (2_009_120, "2,009,120"), (-1234, "-1,234"),
+    ])
+    func grouped(_ value: Int, _ expected: String) {
+        #expect(Model.grouped(value) == expected)
+    }
+
+    /// keras-facts.md section 1.2: readable_memory_size, measured with keras 3.15.1.
+    @Test("Model.readableSize: base 1024, two decimals, Keras's rounding", arguments: [
+        (0, "0.00 B"), (512, "512.00 B"), (1023, "1023.00 B"), (1024, "1.00 KB"), (1_048_575, "1024.00 KB"),
+        (1_048_576, "1.00 MB"), (2_678_824, "2.55 MB"), (5_357_660, "5.11 MB"), (1_073_741_824, "1.00 GB"),
+        (139_304, "136.04 KB"), (204_584, "199.79 KB"),
+    ])
+    func readableSize(_ bytes: Int, _ expected: String) {
+        #expect(Model.readableSize(bytes) == expected)
+    }
+}
