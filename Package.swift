@@ -15,7 +15,9 @@ let package = Package(
         // zlib from the system (Linux: zlib1g; macOS: the SDK's libz), for gzip and PNG.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "PerceptronIO", dependencies: ["CZlib"]),
-        .target(name: "PerceptronTensor"),
+        // Floating-point control (flush subnormals to zero) for each thread that computes.
+        .target(name: "CPerceptronCPU"),
+        .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
         .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO"]),
         .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
         .target(name: "PerceptronData", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronMNIST"]),

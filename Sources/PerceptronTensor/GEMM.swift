@@ -24,7 +24,11 @@ public protocol GEMMBackend: Sendable {
 /// The GEMM backends and the one in use.
 public enum GEMM {
     /// The system BLAS (OpenBLAS on Linux, Accelerate on macOS) if it could be loaded.
-    public static let blas: BLASBackend? = BLASBackend.load()
+    /// Subnormals are flushed to zero first, so the library's threads inherit that mode.
+    public static let blas: BLASBackend? = {
+        FloatingPointMode.setFlushSubnormalsToZero(true)
+        return BLASBackend.load()
+    }()
     /// The portable Swift kernel, always available.
     public static let portable = PortableGEMM()
 
@@ -36,6 +40,7 @@ public enum GEMM {
     public static var current: any GEMMBackend { selection.backend }
 
     private static let selection: (backend: any GEMMBackend, problem: String?) = {
+        FloatingPointMode.setFlushSubnormalsToZero(true)
         let requested = ProcessInfo.processInfo.environment["PERCEPTRON_BACKEND"]?.lowercased() ?? ""
         switch requested {
         case "", "auto":

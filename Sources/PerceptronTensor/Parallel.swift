@@ -1,6 +1,7 @@
 // Splitting loops over the machine's cores. One helper, so every kernel divides work the
 // same way and the thread count is set in one place.
 
+import CPerceptronCPU
 import Dispatch
 import Foundation
 
@@ -33,13 +34,30 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             // The chunks touch disjoint items, which is what makes sharing `body` safe.
             let shared = UncheckedSendable(body)
+            let flush = perceptron_flush_denormals()
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                // Worker threads start with the default floating-point mode; use the caller's.
+                perceptron_set_flush_denormals(flush)
                 let start = count * chunk / chunks
                 let end = count * (chunk + 1) / chunks
                 if start < end { shared.value(start..<end) }
             }
         }
     }
+}
+
+/// Subnormal numbers (below 1.2e-38 in Float) flushed to zero, as TensorFlow does in its
+/// thread pools. Late in training, gradients and Adam's moments drift into the subnormal
+/// range, where x86 arithmetic takes a slow microcode path: epochs grow from 1.2 s to 1.7 s
+/// on the lesson's job without this. Results stay deterministic.
+public enum FloatingPointMode {
+    /// Turns flushing on or off for the calling thread (and for the kernels' worker threads,
+    /// which copy the caller's mode). `GEMM` turns it on in the first thread that uses it,
+    /// before the system BLAS starts its threads, which inherit it.
+    public static func setFlushSubnormalsToZero(_ on: Bool) { perceptron_set_flush_denormals(on ? 1 : 0) }
+
+    /// Whether the calling thread flushes subnormals to zero.
+    public static var flushesSubnormalsToZero: Bool { perceptron_flush_denormals() != 0 }
 }
 
 /// Wraps a value that is shared across threads under a discipline the compiler cannot see
