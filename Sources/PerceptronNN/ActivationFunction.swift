@@ -19,7 +19,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            Parallel.forEachChunk(count) { range in for i in range { x[i] = max(0, x[i]) } }
+            Parallel.forEachChunk(count) { range in for i in range where x[i] < 0 { x[i] = 0 } }
         case .sigmoid:
             // 1 / (1 + e^-x), written to stay finite for large |x|.
             Parallel.forEachChunk(count, costPerItem: 8) { range in

@@ -146,7 +146,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
             dy.withUnsafeBufferPointer { g in
                 output.withUnsafeBufferPointer { y in
                     if activation == .relu {
-                        for i in 0..<dz.count { dz[i] = y[i] > 0 ? g[i] : 0 }
+                        Kernels.reluGradient(g.baseAddress!, output: y.baseAddress!, count: dz.count, into: dz.baseAddress!)
                     } else {
                         dz.baseAddress!.update(from: g.baseAddress!, count: dz.count)
                         activation.backward(dz.baseAddress!, output: y.baseAddress!, rows: dz.count / filters, columns: filters)

@@ -17,8 +17,13 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
     public let path: String
     private let function: CblasSgemm
     private let getThreads: GetThreads?
+    private let setThreads: SetThreads?
 
     public var threadCount: Int { getThreads.map { Int($0()) } ?? Parallel.threadCount }
+
+    /// Products of fewer multiply-adds than this run on one BLAS thread: waking the other
+    /// thread costs more than it saves (the output layer's 32x512x10 products at batch 32).
+    public static let singleThreadBelow = 1 << 20
 
     /// Why the last load failed, for diagnostics.
     public nonisolated(unsafe) static var loadFailure: String?
@@ -78,14 +83,16 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
             }
             let name = path.contains("Accelerate") ? "accelerate" : path.contains("openblas") ? "openblas" : "blas"
             var getThreads: GetThreads?
+            var setThreads: SetThreads?
             if let setSymbol = dlsym(handle, "openblas_set_num_threads") {
-                unsafeBitCast(setSymbol, to: SetThreads.self)(Int32(Parallel.threadCount))
+                setThreads = unsafeBitCast(setSymbol, to: SetThreads.self)
+                setThreads!(Int32(Parallel.threadCount))
             }
             if let getSymbol = dlsym(handle, "openblas_get_num_threads") {
                 getThreads = unsafeBitCast(getSymbol, to: GetThreads.self)
             }
             return BLASBackend(name: name, path: path, function: unsafeBitCast(symbol, to: CblasSgemm.self),
-                               getThreads: getThreads)
+                               getThreads: getThreads, setThreads: setThreads)
         }
         loadFailure = failures.joined(separator: "; ")
         return nil
@@ -104,6 +111,9 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
             return
         }
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        if let setThreads, Parallel.threadCount > 1 {
+            setThreads(m * n * k < BLASBackend.singleThreadBelow ? 1 : Int32(Parallel.threadCount))
+        }
         function(rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans,
                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
                  beta, c, Int32(max(ldc, 1)))

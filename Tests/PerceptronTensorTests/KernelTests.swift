@@ -189,3 +189,52 @@ private final class ChunkLog: @unchecked Sendable {
         }
     }
 }
+
+/// The SIMD kernels against `Kernels.Reference`, bit for bit, on odd sizes (tails of 1...7).
+@Suite("SIMD kernels against their reference loops")
+struct SIMDKernelReferenceTests {
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.nextFloat(in: -2..<2) }
+    }
+
+    @Test(arguments: [(1, 1), (3, 7), (5, 8), (2, 9), (7, 33), (4, 512)])
+    func addBiasReLU(rows: Int, columns: Int) {
+        var fast = Self.values(rows * columns, seed: 1)
+        fast[0] = .nan
+        var slow = fast
+        let bias = Self.values(columns, seed: 2)
+        fast.withUnsafeMutableBufferPointer { Kernels.addBiasReLU($0.baseAddress!, rows: rows, columns: columns, bias: bias) }
+        slow.withUnsafeMutableBufferPointer { Kernels.Reference.addBiasReLU($0.baseAddress!, rows: rows, columns: columns, bias: bias) }
+        #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern))
+        #expect(fast[0].isNaN, "NaN passes through ReLU, as in TensorFlow")
+    }
+
+    @Test(arguments: [1, 7, 8, 9, 33, 1000, 70_001])
+    func reluGradient(count: Int) {
+        let dy = Self.values(count, seed: 3)
+        let y = Self.values(count, seed: 4)
+        var fast = [Float](repeating: 9, count: count), slow = fast
+        fast.withUnsafeMutableBufferPointer { Kernels.reluGradient(dy, output: y, count: count, into: $0.baseAddress!) }
+        slow.withUnsafeMutableBufferPointer { Kernels.Reference.reluGradient(dy, output: y, count: count, into: $0.baseAddress!) }
+        #expect(fast == slow)
+    }
+
+    @Test(arguments: [(1, 1), (3, 7), (1000, 10), (17, 33), (1000, 512)])
+    func addColumnSums(rows: Int, columns: Int) {
+        let x = Self.values(rows * columns, seed: 5)
+        var fast = Self.values(columns, seed: 6), slow = fast
+        fast.withUnsafeMutableBufferPointer { Kernels.addColumnSums(of: x, rows: rows, columns: columns, into: $0.baseAddress!) }
+        slow.withUnsafeMutableBufferPointer { Kernels.Reference.addColumnSums(of: x, rows: rows, columns: columns, into: $0.baseAddress!) }
+        #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern))
+    }
+
+    @Test(arguments: [1, 7, 8, 15, 784])
+    func convert(count: Int) {
+        let bytes = (0..<count).map { UInt8(($0 * 37) % 256) }
+        var fast = [Float](repeating: 0, count: count), slow = fast
+        fast.withUnsafeMutableBufferPointer { Kernels.convert(bytes, count: count, scale: 1 / 255, into: $0.baseAddress!) }
+        slow.withUnsafeMutableBufferPointer { Kernels.Reference.convert(bytes, count: count, scale: 1 / 255, into: $0.baseAddress!) }
+        #expect(fast == slow)
+    }
+}
