@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
         .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO"]),
         .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
-        .target(name: "PerceptronData", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronMNIST"]),
+        .target(name: "PerceptronData", dependencies: [
+            "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronNN", "PerceptronVision",
+        ]),
         .target(name: "PerceptronPlot"),
         .target(name: "PerceptronVision", dependencies: ["PerceptronTensor", "PerceptronIO"]),
         .target(name: "PerceptronReport", dependencies: [

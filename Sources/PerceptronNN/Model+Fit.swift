@@ -52,6 +52,8 @@ extension Model {
     ///   generator seeded by `seed` (drawn from the global generator when nil).
     /// - The last, partial batch is kept. The loss and metrics shown and recorded are the
     ///   means over the epoch's samples (each batch weighted by its size).
+    /// - `augmentation` transforms each training batch (never the validation data), drawing
+    ///   from its own generator derived from `seed`.
     ///
     /// - Parameters:
     ///   - x: samples `[N, ...inputShape]`: a `Tensor`, or bytes scaled on the fly.
@@ -62,7 +64,8 @@ extension Model {
     public func fit(
         _ x: some SampleSource, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .auto,
         validationSplit: Double = 0, validationData: (x: any SampleSource, y: Tensor)? = nil,
-        shuffle: Bool = true, callbacks: [any Callback] = [], initialEpoch: Int = 0, seed: UInt64? = nil
+        shuffle: Bool = true, callbacks: [any Callback] = [], initialEpoch: Int = 0, seed: UInt64? = nil,
+        augmentation: (any Augmentation)? = nil
     ) throws -> History {
         guard let loss, let optimizer else { throw TrainingError("the model must be compiled before fit: call compile(loss:optimizer:metrics:)") }
         guard batchSize >= 1 else { throw TrainingError("batch size must be at least 1, got \(batchSize)") }
@@ -94,6 +97,8 @@ extension Model {
         guard !trainIndices.isEmpty else { throw TrainingError("no training samples") }
 
         var generator = SeededGenerator(seed: seed ?? GlobalRandom.with { $0.next() })
+        // Augmentation draws from its own stream, so turning it on leaves the shuffles unchanged.
+        var augmentationGenerator = SeededGenerator(seed: generator.next())
         let steps = (trainIndices.count + batchSize - 1) / batchSize
         let logger = ProgressLogger(verbose: verbose.level, epochs: epochs, steps: steps)
         let allCallbacks: [any Callback] = [logger] + callbacks
@@ -109,7 +114,9 @@ extension Model {
             var running = RunningLogs(metricCount: metrics.count)
             for step in 0..<steps {
                 let batch = trainIndices[(step * batchSize)..<min((step + 1) * batchSize, trainIndices.count)]
-                trainer.trainStep(source: x, targets: y, indices: batch, into: &running)
+                trainer.trainStep(source: x, targets: y, indices: batch, into: &running) { batch in
+                    augmentation?.augment(&batch, generator: &augmentationGenerator)
+                }
                 let logs = running.logs(names: metricNames)
                 for callback in allCallbacks { callback.onBatchEnd(step, logs: logs, model: self) }
                 if stopTraining { break }
@@ -216,9 +223,12 @@ final class Trainer {
         running.samples += n
     }
 
-    /// One optimisation step on the samples at `indices`.
-    func trainStep(source: some SampleSource, targets: Tensor, indices: ArraySlice<Int>, into running: inout RunningLogs) {
+    /// One optimisation step on the samples at `indices`; `transform` may change the gathered
+    /// batch in place first (augmentation).
+    func trainStep(source: some SampleSource, targets: Tensor, indices: ArraySlice<Int>, into running: inout RunningLogs,
+                   transform: (inout Tensor) -> Void = { _ in }) {
         gather(source: source, targets: targets, indices: indices)
+        transform(&xBatch)
         let n = indices.count
         model.zeroGradients()
         let output = model.forward(xBatch, training: true)

@@ -7,7 +7,8 @@ import PerceptronTensor
 /// Keras's `MaxPooling2D` and `AveragePooling2D` on `[N, H, W, C]`.
 ///
 /// Strides default to the pool size and padding to `.valid`, as in Keras. Max pooling sends
-/// each output's gradient to the first maximal input of its window (the one forward chose);
+/// each output's gradient to the first maximal input of its window (the one forward chose;
+/// a NaN in the window's first cell is kept, so NaN propagates);
 /// average pooling with `.same` padding divides by the number of real (unpadded) cells, as
 /// Keras does.
 public final class Pooling2D: Layer {
@@ -64,6 +65,12 @@ public final class Pooling2D: Layer {
          "padding": .string(padding.rawValue)]
     }
 
+    static let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
     /// The input rows and columns a window covers, clipped to the image.
     @inline(__always)
     private func window(_ oy: Int, _ ox: Int, _ g: WindowGeometry) -> (Range<Int>, Range<Int>) {
@@ -97,10 +104,41 @@ public final class Pooling2D: Layer {
                                 for ox in 0..<g.outputWidth {
                                     let (rows, cols) = window(oy, ox, g)
                                     let base = image * outputSize + (oy * g.outputWidth + ox) * g.channels
-                                    for c in 0..<g.channels {
+                                    var c = 0
+                                    // Eight channels at a time: the window's cells are contiguous
+                                    // channel vectors in the channels-last layout.
+                                    while c + 8 <= g.channels {
+                                        let first = (rows.lowerBound * g.inputWidth + cols.lowerBound) * g.channels + c
+                                        var best = Self.load(source + first)
                                         if kind == .max {
-                                            var best = -Float.infinity
-                                            var bestOffset = (rows.lowerBound * g.inputWidth + cols.lowerBound) * g.channels + c
+                                            var offsets = SIMD8<Int32>(repeating: Int32(first)) &+ Self.lanes
+                                            for iy in rows {
+                                                for ix in cols {
+                                                    let offset = (iy * g.inputWidth + ix) * g.channels + c
+                                                    let value = Self.load(source + offset)
+                                                    let better = value .> best
+                                                    best.replace(with: value, where: better)
+                                                    offsets.replace(with: SIMD8<Int32>(repeating: Int32(offset)) &+ Self.lanes, where: better)
+                                                }
+                                            }
+                                            if recordChoice {
+                                                UnsafeMutableRawPointer(choice! + base + c).storeBytes(of: offsets, as: SIMD8<Int32>.self)
+                                            }
+                                        } else {
+                                            best = SIMD8<Float>()
+                                            for iy in rows {
+                                                for ix in cols { best += Self.load(source + (iy * g.inputWidth + ix) * g.channels + c) }
+                                            }
+                                            best /= Float(rows.count * cols.count)
+                                        }
+                                        UnsafeMutableRawPointer(out + base + c).storeBytes(of: best, as: SIMD8<Float>.self)
+                                        c += 8
+                                    }
+                                    while c < g.channels {
+                                        let first = (rows.lowerBound * g.inputWidth + cols.lowerBound) * g.channels + c
+                                        if kind == .max {
+                                            var best = source[first]
+                                            var bestOffset = first
                                             for iy in rows {
                                                 for ix in cols {
                                                     let offset = (iy * g.inputWidth + ix) * g.channels + c
@@ -114,6 +152,7 @@ public final class Pooling2D: Layer {
                                             for iy in rows { for ix in cols { sum += source[(iy * g.inputWidth + ix) * g.channels + c] } }
                                             out[base + c] = sum / Float(rows.count * cols.count)
                                         }
+                                        c += 1
                                     }
                                 }
                             }

@@ -12,8 +12,18 @@ import Foundation
 /// - `shuffle`: Fisher-Yates from the last index down, swapping `i` with `next(below: i + 1)`.
 /// - `normal`: Box-Muller on two `nextDouble()` draws (the cosine branch only).
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    // Four words in stored properties, not an array: `next()` runs once per random value
+    // (dropout masks, augmentation) and must not pay for array bounds checks and uniqueness.
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
     /// The four words of state; saved in checkpoints so a resumed run draws the same numbers.
-    public var state: [UInt64]
+    public var state: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set {
+            precondition(newValue.count == 4, "generator state is four words, got \(newValue.count)")
+            (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
 
     /// A generator whose sequence is determined by `seed`.
     public init(seed: UInt64) {
@@ -25,13 +35,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix()]
+        s0 = nextSplitMix()
+        s1 = nextSplitMix()
+        s2 = nextSplitMix()
+        s3 = nextSplitMix()
     }
 
     /// A generator restored from saved state (four words, not all zero).
     public init?(state: [UInt64]) {
         guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     private enum CodingKeys: String, CodingKey { case state }
@@ -51,20 +64,27 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         self = restored
     }
 
+    /// Encodes `{"state": [four words]}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+    }
+
     /// The next 64 random bits.
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inline(__always) @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// Uniform in [0, 1), 24 random bits.
     public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1p-24 }

@@ -44,6 +44,9 @@ struct Train: ParsableCommand {
     @Option(help: "0 silent, 1 progress bar, 2 one line per epoch.")
     var verbose: Int = 1
 
+    @Option(help: ArgumentHelp("Random affine augmentation of training batches, e.g. rotation=15,shift=3[,zoom=0.1] (degrees, pixels, fraction).", valueName: "spec"))
+    var augment: String?
+
     @Flag(name: .customLong("no-report"), help: "Skip the pictures and report.html (the model and history are still written).")
     var noReport = false
 
@@ -73,6 +76,25 @@ struct Train: ParsableCommand {
             throw ValidationError("--optimizer must be adam, sgd or rmsprop, got '\(optimizer)'")
         }
         _ = try hiddenWidths()
+        _ = try augmentation()
+    }
+
+    /// The `--augment` spec as a RandomAffine, nil without the option.
+    func augmentation() throws -> RandomAffine? {
+        guard let augment else { return nil }
+        var values: [String: Double] = [:]
+        for part in augment.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, ["rotation", "shift", "zoom"].contains(pair[0]), let value = Double(pair[1]),
+                  value.isFinite, value >= 0, values[pair[0]] == nil else {
+                throw ValidationError("--augment takes rotation=DEGREES,shift=PIXELS[,zoom=FRACTION] with non-negative numbers, got '\(augment)'")
+            }
+            values[pair[0]] = value
+        }
+        guard !values.isEmpty, (values["zoom"] ?? 0) < 1 else {
+            throw ValidationError("--augment needs at least one of rotation, shift, zoom (zoom below 1), got '\(augment)'")
+        }
+        return RandomAffine(rotation: values["rotation"] ?? 0, shift: values["shift"] ?? 0, zoom: values["zoom"] ?? 0)
     }
 
     func makeOptimizer() -> any Optimizer {
@@ -103,7 +125,7 @@ struct Train: ParsableCommand {
         let y = oneHot(mnist.trainLabels, classes: classes)
         let history = try model.fit(x, y, batchSize: resolvedBatchSize, epochs: resolvedEpochs,
                                     verbose: Verbosity(integerLiteral: verbose),
-                                    validationSplit: resolvedValidationSplit, seed: seed)
+                                    validationSplit: resolvedValidationSplit, seed: seed, augmentation: try augmentation())
 
         let xTest = try model.samples(from: mnist.testImages, scale: scale)
         let yTest = oneHot(mnist.testLabels, classes: classes)
@@ -142,7 +164,7 @@ struct Train: ParsableCommand {
     func settings() -> [[String]] {
         [["architecture", arch == .mlp ? "mlp, hidden \(hidden)" : "cnn"], ["epochs", "\(resolvedEpochs)"],
          ["batch size", "\(resolvedBatchSize)"], ["optimizer", optimizer], ["learning rate", "\(learningRate)"],
-         ["validation split", "\(resolvedValidationSplit)"],
+         ["validation split", "\(resolvedValidationSplit)"], ["augmentation", augment ?? "none"],
          ["seed", "\(seed)"], ["pixels", rawPixels ? "raw 0...255" : "divided by 255"]]
     }
 
