@@ -18,7 +18,7 @@ let package = Package(
         // Floating-point control (flush subnormals to zero) for each thread that computes.
         .target(name: "CPerceptronCPU"),
         .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
-        .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO"]),
+        .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
         .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
         .target(name: "PerceptronData", dependencies: [
             "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronNN", "PerceptronVision",

@@ -143,6 +143,21 @@ public enum LayerRegistry {
             BatchNormalization(momentum: Float(try config.double("momentum", in: 0...1, default: 0.99)),
                                epsilon: Float(try config.double("epsilon", in: 1e-12...1, default: 1e-3)), name: name)
         },
+        "RandomRotation": { name, config, inputShape in
+            guard inputShape.count == 3 else { throw config.fail("expects images [H, W, C], got \(inputShape)") }
+            return RandomRotation(try config.double("factor", in: 0...1),
+                                  fillMode: try config.value("fill_mode", as: FillMode.self, default: .reflect),
+                                  fillValue: Float(try config.double("fill_value", in: -1e6...1e6, default: 0)),
+                                  seed: try config.seed(), name: name)
+        },
+        "RandomTranslation": { name, config, inputShape in
+            guard inputShape.count == 3 else { throw config.fail("expects images [H, W, C], got \(inputShape)") }
+            return RandomTranslation(heightFactor: try config.double("height_factor", in: 0...1),
+                                     widthFactor: try config.double("width_factor", in: 0...1),
+                                     fillMode: try config.value("fill_mode", as: FillMode.self, default: .reflect),
+                                     fillValue: Float(try config.double("fill_value", in: -1e6...1e6, default: 0)),
+                                     seed: try config.seed(), name: name)
+        },
         "Reshape": { name, config, inputShape in
             let target = try config.shape("target_shape", allowInferred: true)
             let count = inputShape.reduce(1, *)
@@ -172,6 +187,13 @@ extension ConfigReader {
         let values = try shape(key, limit: 4096)
         guard values.count == 2 else { throw fail("'\(key)' must hold two integers") }
         return (values[0], values[1])
+    }
+
+    /// An optional seed saved as a decimal string (JSON numbers cannot hold every UInt64).
+    func seed() throws -> UInt64? {
+        guard let raw = config["seed"] else { return nil }
+        guard let text = raw.stringValue, let value = UInt64(text) else { throw fail("'seed' must be a decimal string") }
+        return value
     }
 
     /// Checks that a window applies to `inputShape` `[H, W, C]`.

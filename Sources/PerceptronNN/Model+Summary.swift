@@ -14,8 +14,8 @@ extension Model {
     ///     └─────────────────────────────────┴────────────────────────┴───────────────┘
     ///      Total params: 669,706 (2.55 MB)
     ///
-    /// A Sequential model omits its input layer, as Keras does. Columns widen for long
-    /// entries instead of wrapping.
+    /// A Sequential model omits its input layer, as Keras does. Long entries wrap inside
+    /// their cell at spaces (`batch_normalization` / `(BatchNormalization)`), as Keras's table does.
     public func summaryText() -> String {
         var rows: [[String]] = []
         let shown: [any Layer] = (self is Sequential ? [] : [inputLayer]) + layers
@@ -26,28 +26,31 @@ extension Model {
             rows.append(["\(layer.name) (\(layer.typeName))", shapeText, Model.grouped(layer.parameterCount)])
         }
         let header = ["Layer (type)", "Output Shape", "Param #"]
-        var widths = [33, 24, 15]
-        for row in rows + [header] {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count + 2) }
-        }
+        let widths = [33, 24, 15]
         func line(_ left: String, _ fill: String, _ middle: String, _ right: String) -> String {
             left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right
         }
-        func cells(_ values: [String], border: String) -> String {
-            var parts: [String] = []
-            for (index, value) in values.enumerated() {
-                let space = widths[index] - 2 - value.count
-                let padded = index == 2 ? String(repeating: " ", count: space) + value : value + String(repeating: " ", count: space)
-                parts.append(" \(padded) ")
+        func cells(_ values: [String], border: String) -> [String] {
+            // Each cell wraps at spaces to its width less the padding, as rich does.
+            let wrapped = values.enumerated().map { Model.wrap($0.element, width: widths[$0.offset] - 2) }
+            let height = wrapped.map(\.count).max() ?? 1
+            return (0..<height).map { lineIndex in
+                var parts: [String] = []
+                for (index, cellLines) in wrapped.enumerated() {
+                    let value = lineIndex < cellLines.count ? cellLines[lineIndex] : ""
+                    let space = max(0, widths[index] - 2 - value.count)
+                    let padded = index == 2 ? String(repeating: " ", count: space) + value : value + String(repeating: " ", count: space)
+                    parts.append(" \(padded) ")
+                }
+                return border + parts.joined(separator: border) + border
             }
-            return border + parts.joined(separator: border) + border
         }
         var out = ["Model: \"\(name)\""]
         out.append(line("┏", "━", "┳", "┓"))
-        out.append(cells(header, border: "┃"))
+        out += cells(header, border: "┃")
         out.append(line("┡", "━", "╇", "┩"))
         for (index, row) in rows.enumerated() {
-            out.append(cells(row, border: "│"))
+            out += cells(row, border: "│")
             if index < rows.count - 1 { out.append(line("├", "─", "┼", "┤")) }
         }
         out.append(line("└", "─", "┴", "┘"))
@@ -61,6 +64,27 @@ extension Model {
 
     /// Prints `summaryText()` to standard output, like Keras's `model.summary()`.
     public func summary() { print(summaryText(), terminator: "") }
+
+    /// `text` broken at spaces into lines of at most `width` characters; a word longer than
+    /// `width` is cut.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            while word.count > width {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            if current.isEmpty { current = word } else if current.count + 1 + word.count <= width { current += " " + word } else {
+                lines.append(current)
+                current = word
+            }
+        }
+        lines.append(current)
+        return lines
+    }
 
     /// `669706 -> "669,706"`.
     public static func grouped(_ value: Int) -> String {

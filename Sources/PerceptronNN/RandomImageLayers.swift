@@ -1,0 +1,143 @@
+// Keras's image preprocessing layers that act only in training: RandomRotation and
+// RandomTranslation, warping each image of a batch with exact bilinear interpolation.
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+import PerceptronVision
+
+/// How the pixels a transform uncovers are filled, Keras's `fill_mode`.
+public enum FillMode: String, Sendable, CaseIterable {
+    /// `d c b a | a b c d | d c b a`, Keras's default (OpenCV's BORDER_REFLECT).
+    case reflect
+    /// Edge pixels repeated.
+    case nearest
+    /// A constant (`fillValue`).
+    case constant
+    /// `a b c d | a b c d`.
+    case wrap
+
+    func border(_ value: Float) -> BorderMode {
+        switch self {
+        case .reflect: return .reflect
+        case .nearest: return .replicate
+        case .constant: return .constant(Double(value))
+        case .wrap: return .wrap
+        }
+    }
+}
+
+/// The shared machinery of the random image layers: a per-layer seeded generator, the
+/// batch copy and warp in training, the identity otherwise. Samples are `[H, W, C]`.
+public class RandomImageLayer: Layer, RandomStateLayer {
+    public let name: String
+    public var typeName: String { "" }
+    public let fillMode: FillMode
+    public let fillValue: Float
+    /// An explicit seed; nil draws one from the global generator at build time.
+    public let seed: UInt64?
+    public private(set) var inputShape: [Int]?
+    private var generator = SeededGenerator(seed: 0)
+    private var output = Tensor.empty
+
+    init(name: String?, base: String, fillMode: FillMode, fillValue: Float, seed: UInt64?) {
+        self.fillMode = fillMode
+        self.fillValue = fillValue
+        self.seed = seed
+        if let name { LayerNames.reserve(name) }
+        self.name = name ?? LayerNames.next(base)
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) {
+        precondition(inputShape.count == 3, "\(typeName) '\(name)' expects images [H, W, C], got \(inputShape)")
+        self.inputShape = inputShape
+        self.generator = SeededGenerator(seed: seed ?? generator.next())
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+    public var parameters: [Parameter] { [] }
+    public var config: [String: JSONValue] { [:] }
+
+    public var randomState: [UInt64] {
+        get { generator.state }
+        set { if let restored = SeededGenerator(state: newValue) { generator = restored } }
+    }
+
+    /// The matrix (source to destination) for one image of `height` x `width`.
+    func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix { .identity }
+
+    var commonConfig: [String: JSONValue] {
+        var config: [String: JSONValue] = ["fill_mode": .string(fillMode.rawValue), "fill_value": .double(Double(fillValue))]
+        if let seed { config["seed"] = .string(String(seed)) }
+        return config
+    }
+
+    // x: [N, H, W, C] -> the same shape, each image warped in training, unchanged otherwise
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training, let shape = inputShape else { return x }
+        let n = x.shape[0]
+        let matrices = (0..<n).map { _ in drawMatrix(height: shape[0], width: shape[1], generator: &generator) }
+        var y = Tensor.empty
+        swap(&y, &output)
+        Tensor.reuse(&y, shape: x.shape)
+        y.withUnsafeMutableBufferPointer { out in x.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) } }
+        y.warpImages(matrices, height: shape[0], width: shape[1], channels: shape[2], border: fillMode.border(fillValue))
+        output = y
+        return y
+    }
+
+    /// These layers transform input data; the gradient passes through unchanged (they have
+    /// no weights, and as Keras's preprocessing layers they normally come first).
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
+        needsInputGradient ? dy : Tensor.empty
+    }
+}
+
+/// Keras's `layers.RandomRotation(factor)`: in training, each image is rotated about its
+/// centre by an angle drawn uniformly from `[-factor, factor] x 2π` (factor 0.1 is ±36°);
+/// in inference it passes through. Fill mode `reflect` by default, as Keras.
+public final class RandomRotation: RandomImageLayer {
+    public let factor: Double
+
+    public init(_ factor: Double, fillMode: FillMode = .reflect, fillValue: Float = 0, seed: UInt64? = nil, name: String? = nil) {
+        precondition(factor >= 0 && factor <= 1, "RandomRotation factor must be in [0, 1], got \(factor)")
+        self.factor = factor
+        super.init(name: name, base: "random_rotation", fillMode: fillMode, fillValue: fillValue, seed: seed)
+    }
+
+    public override var typeName: String { "RandomRotation" }
+    public override var config: [String: JSONValue] { commonConfig.merging(["factor": .double(factor)]) { $1 } }
+
+    override func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix {
+        let degrees = (2 * generator.nextDouble() - 1) * factor * 360
+        return rotationMatrix2D(center: (Double(width - 1) / 2, Double(height - 1) / 2), angle: degrees, scale: 1)
+    }
+}
+
+/// Keras's `layers.RandomTranslation(heightFactor, widthFactor)`: in training, each image is
+/// shifted by `U(-heightFactor, heightFactor) x H` rows and `U(-widthFactor, widthFactor) x W`
+/// columns; in inference it passes through. Fill mode `reflect` by default, as Keras.
+public final class RandomTranslation: RandomImageLayer {
+    public let heightFactor: Double
+    public let widthFactor: Double
+
+    public init(heightFactor: Double, widthFactor: Double, fillMode: FillMode = .reflect, fillValue: Float = 0,
+                seed: UInt64? = nil, name: String? = nil) {
+        precondition((0...1).contains(heightFactor) && (0...1).contains(widthFactor),
+                     "RandomTranslation factors must be in [0, 1], got \(heightFactor), \(widthFactor)")
+        self.heightFactor = heightFactor
+        self.widthFactor = widthFactor
+        super.init(name: name, base: "random_translation", fillMode: fillMode, fillValue: fillValue, seed: seed)
+    }
+
+    public override var typeName: String { "RandomTranslation" }
+    public override var config: [String: JSONValue] {
+        commonConfig.merging(["height_factor": .double(heightFactor), "width_factor": .double(widthFactor)]) { $1 }
+    }
+
+    override func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix {
+        let dy = (2 * generator.nextDouble() - 1) * heightFactor * Double(height)
+        let dx = (2 * generator.nextDouble() - 1) * widthFactor * Double(width)
+        return .translation(x: dx, y: dy)
+    }
+}

@@ -1,0 +1,177 @@
+// Conv2D and the pooling layers: forward against direct Double loops written from Keras's
+// definitions (channels-last, `same` padding with the extra cell at the bottom/right), and
+// backward against central differences of those loops.
+
+import Foundation
+import Testing
+@testable import PerceptronNN
+import PerceptronTensor
+
+/// Direct Double implementations of Keras's convolution and pooling.
+enum WindowReference {
+    /// Keras/TensorFlow `same` padding: output ceil(in / stride), total padding split with the
+    /// extra cell at the end.
+    static func geometry(_ size: Int, window: Int, stride: Int, same: Bool) -> (output: Int, padBefore: Int) {
+        if !same { return ((size - window) / stride + 1, 0) }
+        let output = (size + stride - 1) / stride
+        return (output, max((output - 1) * stride + window - size, 0) / 2)
+    }
+
+    /// `y[n, oy, ox, f] = b[f] + Σ x[n, oy s + ky - pt, ox s + kx - pl, c] k[ky, kx, c, f]`.
+    static func conv(_ x: [Double], n: Int, h: Int, w: Int, c: Int, _ k: [Double], kh: Int, kw: Int, f: Int,
+                     _ b: [Double], stride: (Int, Int), same: Bool) -> (y: [Double], oh: Int, ow: Int) {
+        let (oh, pt) = geometry(h, window: kh, stride: stride.0, same: same)
+        let (ow, pl) = geometry(w, window: kw, stride: stride.1, same: same)
+        var y = [Double](repeating: 0, count: n * oh * ow * f)
+        for i in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for o in 0..<f {
+            var sum = b[o]
+            for ky in 0..<kh { for kx in 0..<kw {
+                let iy = oy * stride.0 + ky - pt, ix = ox * stride.1 + kx - pl
+                guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                for ch in 0..<c { sum += x[((i * h + iy) * w + ix) * c + ch] * k[((ky * kw + kx) * c + ch) * f + o] }
+            } }
+            y[((i * oh + oy) * ow + ox) * f + o] = sum
+        } } } }
+        return (y, oh, ow)
+    }
+
+    /// Max or average over each window's real cells.
+    static func pool(_ x: [Double], n: Int, h: Int, w: Int, c: Int, window: (Int, Int), stride: (Int, Int),
+                     same: Bool, max useMax: Bool) -> [Double] {
+        let (oh, pt) = geometry(h, window: window.0, stride: stride.0, same: same)
+        let (ow, pl) = geometry(w, window: window.1, stride: stride.1, same: same)
+        var y = [Double](repeating: 0, count: n * oh * ow * c)
+        for i in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for ch in 0..<c {
+            var values: [Double] = []
+            for ky in 0..<window.0 { for kx in 0..<window.1 {
+                let iy = oy * stride.0 + ky - pt, ix = ox * stride.1 + kx - pl
+                if iy >= 0, iy < h, ix >= 0, ix < w { values.append(x[((i * h + iy) * w + ix) * c + ch]) }
+            } }
+            y[((i * oh + oy) * ow + ox) * c + ch] = useMax ? values.max()! : values.reduce(0, +) / Double(values.count)
+        } } } }
+        return y
+    }
+}
+
+@Suite struct ConvolutionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let h, w, c, f, kh, kw: Int
+        let stride: (Int, Int)
+        let same: Bool
+        var testDescription: String { "\(h)x\(w)x\(c) -> \(f), kernel \(kh)x\(kw), strides \(stride), \(same ? "same" : "valid")" }
+    }
+
+    static let cases = [
+        Case(h: 5, w: 5, c: 1, f: 2, kh: 3, kw: 3, stride: (1, 1), same: false),
+        Case(h: 6, w: 5, c: 3, f: 4, kh: 3, kw: 2, stride: (1, 1), same: true),
+        Case(h: 7, w: 6, c: 2, f: 3, kh: 3, kw: 3, stride: (2, 2), same: true),
+        Case(h: 6, w: 7, c: 2, f: 2, kh: 2, kw: 3, stride: (2, 1), same: false),
+        Case(h: 4, w: 4, c: 9, f: 8, kh: 1, kw: 1, stride: (1, 1), same: false),
+    ]
+
+    @Test("Conv2D forward equals the direct convolution, and backward its central differences", arguments: cases)
+    func convolution(_ t: Case) throws {
+        let n = 2
+        let layer = built(Conv2D(t.f, kernelSize: (t.kh, t.kw), strides: t.stride, padding: t.same ? .same : .valid,
+                                 name: "conv_check"), on: [t.h, t.w, t.c], seed: 3)
+        let x = randomValues(n * t.h * t.w * t.c, seed: 4)
+        let k = layer.kernel.value.doubles
+        let b = randomValues(t.f, seed: 5, in: -0.5...0.5)
+        layer.bias!.value = tensor(b, [t.f])
+        let reference = WindowReference.conv(x, n: n, h: t.h, w: t.w, c: t.c, k, kh: t.kh, kw: t.kw, f: t.f, b,
+                                             stride: t.stride, same: t.same)
+        let y = layer.forward(tensor(x, [n, t.h, t.w, t.c]), training: true)
+        #expect(y.shape == [n, reference.oh, reference.ow, t.f])
+        #expect(layer.outputShape(for: [t.h, t.w, t.c]) == [reference.oh, reference.ow, t.f])
+        expectClose(y.doubles, reference.y, relative: 1e-5, absolute: 1e-5, "y")
+
+        // J = Σ g ⊙ y, so dJ/dy = g.
+        let g = randomValues(reference.y.count, seed: 6)
+        let dx = layer.backward(tensor(g, y.shape), needsInputGradient: true)
+        func objective(_ x: [Double], _ k: [Double], _ b: [Double]) -> Double {
+            zip(g, WindowReference.conv(x, n: n, h: t.h, w: t.w, c: t.c, k, kh: t.kh, kw: t.kw, f: t.f, b,
+                                        stride: t.stride, same: t.same).y).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        expectClose(dx.doubles, centralDifferences(at: x) { objective($0, k, b) }, relative: 1e-4, absolute: 1e-5, "dJ/dx")
+        expectClose(layer.kernel.gradient.doubles, centralDifferences(at: k) { objective(x, $0, b) },
+                    relative: 1e-4, absolute: 1e-5, "dJ/dkernel")
+        expectClose(layer.bias!.gradient.doubles, centralDifferences(at: b) { objective(x, k, $0) },
+                    relative: 1e-4, absolute: 1e-5, "dJ/dbias")
+    }
+
+    @Test("Conv2D with ReLU: zero gradient where the output is zero")
+    func convolutionReLU() {
+        let layer = built(Conv2D(2, kernelSize: 3, activation: .relu, name: "conv_relu_check"), on: [5, 5, 1], seed: 7)
+        let x = tensor(randomValues(2 * 25, seed: 8), [2, 5, 5, 1])
+        let y = layer.forward(x, training: true)
+        #expect(y.scalars.allSatisfy { $0 >= 0 })
+        let linear = built(Conv2D(2, kernelSize: 3, name: "conv_linear_check"), on: [5, 5, 1], seed: 7)
+        let z = linear.forward(x, training: false)
+        #expect(zip(y.scalars, z.scalars).allSatisfy { $0 == max(0, $1) })
+        _ = layer.backward(Tensor(shape: y.shape, repeating: 1), needsInputGradient: false)
+        let active = zip(z.scalars, y.scalars).filter { $0.0 > 0 }.count
+        #expect(active > 0 && active < y.count)
+    }
+
+    @Test("Keras's parameter counts and output shapes for the MNIST convnet")
+    func convnetShapes() {
+        let conv1 = built(Conv2D(32, kernelSize: 3, name: "shape_conv1"), on: [28, 28, 1])
+        let conv2 = built(Conv2D(64, kernelSize: 3, name: "shape_conv2"), on: [13, 13, 32])
+        #expect(conv1.outputShape(for: [28, 28, 1]) == [26, 26, 32])
+        #expect(conv1.parameterCount == 320)
+        #expect(conv2.parameterCount == 18_496)
+        #expect(MaxPooling2D(2, name: "shape_pool").outputShape(for: [11, 11, 64]) == [5, 5, 64])
+        #expect(MaxPooling2D(2, padding: .same, name: "shape_pool_same").outputShape(for: [11, 11, 64]) == [6, 6, 64])
+    }
+}
+
+@Suite struct PoolingTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let max: Bool
+        let h, w, c: Int
+        let window, stride: (Int, Int)
+        let same: Bool
+        var testDescription: String {
+            "\(max ? "max" : "average") \(h)x\(w)x\(c), window \(window), strides \(stride), \(same ? "same" : "valid")"
+        }
+    }
+
+    static let cases: [Case] = [true, false].flatMap { isMax in [
+        Case(max: isMax, h: 6, w: 6, c: 3, window: (2, 2), stride: (2, 2), same: false),
+        Case(max: isMax, h: 5, w: 7, c: 2, window: (2, 2), stride: (2, 2), same: true),
+        Case(max: isMax, h: 7, w: 7, c: 16, window: (3, 3), stride: (2, 2), same: true),
+        Case(max: isMax, h: 6, w: 5, c: 9, window: (3, 2), stride: (1, 2), same: false),
+    ] }
+
+    @Test("Pooling forward equals the direct loops, backward their central differences", arguments: cases)
+    func pooling(_ t: Case) {
+        let n = 2
+        let padding: Padding = t.same ? .same : .valid
+        let pool = t.max ? MaxPooling2D(t.window, strides: t.stride, padding: padding, name: "pool_check")
+            : AveragePooling2D(t.window, strides: t.stride, padding: padding, name: "pool_check")
+        let layer = built(pool, on: [t.h, t.w, t.c])
+        // Distinct values so no window has a tie within the finite-difference step.
+        var values = (0..<(n * t.h * t.w * t.c)).map { Double($0) * 0.01 }
+        var generator = SeededGenerator(seed: 9)
+        generator.shuffle(&values)
+        let reference = WindowReference.pool(values, n: n, h: t.h, w: t.w, c: t.c, window: t.window, stride: t.stride,
+                                             same: t.same, max: t.max)
+        let y = layer.forward(tensor(values, [n, t.h, t.w, t.c]), training: true)
+        expectClose(y.doubles, reference, relative: 1e-6, absolute: 1e-6, "y")
+        let g = randomValues(reference.count, seed: 10)
+        let dx = layer.backward(tensor(g, y.shape), needsInputGradient: true)
+        let numeric = centralDifferences(at: values, step: 1e-4) { x in
+            zip(g, WindowReference.pool(x, n: n, h: t.h, w: t.w, c: t.c, window: t.window, stride: t.stride,
+                                        same: t.same, max: t.max)).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        expectClose(dx.doubles, numeric, relative: 1e-4, absolute: 1e-5, "dJ/dx")
+    }
+
+    @Test("Max pooling sends a tied window's gradient to its first maximum only")
+    func maxPoolingTies() {
+        let layer = built(MaxPooling2D(2, name: "pool_tie_check"), on: [2, 2, 1])
+        _ = layer.forward(Tensor(shape: [1, 2, 2, 1], repeating: 1), training: true)
+        let dx = layer.backward(Tensor(shape: [1, 1, 1, 1], repeating: 5), needsInputGradient: true)
+        #expect(dx.scalars == [5, 0, 0, 0])
+    }
+}
