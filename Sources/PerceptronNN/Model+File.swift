@@ -59,17 +59,7 @@ extension Model {
     ///   safetensors, bad JSON, unknown layer types or settings, wrong dtypes, missing,
     ///   extra or misshapen weights.
     public static func load(from url: URL) throws -> Model {
-        let bytes = try FileIO.read(url)
-        let decoded = try Safetensors.decode(bytes, path: url.path)
-        let model = try Model(decoded: decoded, path: url.path)
-        // `Model(decoded:)` makes a plain Model; a saved Sequential must come back as one, or
-        // its summary gains an input row and a re-save records it as Functional.
-        let architecture = try? JSONValue.parse(decoded.metadata["architecture"] ?? "")
-        guard architecture?.objectValue?["class_name"]?.stringValue == "Sequential" else { return model }
-        let sequential = Sequential(name: model.name, inputLayer: model.inputLayer, builtLayers: model.layers)
-        (sequential.loss, sequential.optimizer, sequential.metrics) = (model.loss, model.optimizer, model.metrics)
-        sequential.metadata = model.metadata
-        return sequential
+        try load(bytes: FileIO.read(url), path: url.path)
     }
 
     convenience init(decoded: (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]), path: String,
@@ -142,7 +132,10 @@ extension Model {
         let modelName = root["name"]?.stringValue ?? (className == "Sequential" ? "sequential" : "functional")
         self.init(name: modelName, inputLayer: inputLayer!, layers: built)
 
-        if !allowExtraTensors, let extra = tensors.keys.sorted().first(where: { !used.contains($0) }) {
+        // A checkpoint also holds the optimizer's state: a model load takes the model and leaves it.
+        let isCheckpoint = metadata["training_state"] != nil
+        if !allowExtraTensors,
+           let extra = tensors.keys.sorted().first(where: { !used.contains($0) && !(isCheckpoint && $0.hasPrefix("optimizer/")) }) {
             throw ModelFileError(path: path, "unexpected tensor '\(extra.prefix(64))' not used by the architecture")
         }
         if let compileText = metadata["compile"] {

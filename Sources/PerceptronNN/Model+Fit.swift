@@ -31,6 +31,12 @@ struct RunningLogs {
 
     init(metricCount: Int) { metricSums = Array(repeating: 0, count: metricCount) }
 
+    init(lossSum: Double, metricSums: [Double], samples: Int) {
+        self.lossSum = lossSum
+        self.metricSums = metricSums
+        self.samples = samples
+    }
+
     /// Logs in Keras's order: the metrics first, then the loss, keys sorted as Keras 3 prints them.
     func logs(names: [String], prefix: String = "") -> [(String, Double)] {
         let n = Double(max(samples, 1))
@@ -54,6 +60,10 @@ extension Model {
     ///   means over the epoch's samples (each batch weighted by its size).
     /// - `augmentation` transforms each training batch (never the validation data), drawing
     ///   from its own generator derived from `seed`.
+    /// - `checkpoint` saves the model, optimizer state, history and random states as its
+    ///   policy says, and always when `TrainingInterrupt.request()` stops the run; `resuming`
+    ///   continues from a checkpoint's state (same data and settings), giving bit for bit the
+    ///   weights and history of an uninterrupted run on the same backend and thread count.
     ///
     /// - Parameters:
     ///   - x: samples `[N, ...inputShape]`: a `Tensor`, or bytes scaled on the fly.
@@ -65,7 +75,7 @@ extension Model {
         _ x: some SampleSource, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .auto,
         validationSplit: Double = 0, validationData: (x: any SampleSource, y: Tensor)? = nil,
         shuffle: Bool = true, callbacks: [any Callback] = [], initialEpoch: Int = 0, seed: UInt64? = nil,
-        augmentation: (any Augmentation)? = nil
+        augmentation: (any Augmentation)? = nil, checkpoint: Checkpointing? = nil, resuming: TrainingState? = nil
     ) throws -> History {
         guard let loss, let optimizer else { throw TrainingError("the model must be compiled before fit: call compile(loss:optimizer:metrics:)") }
         guard batchSize >= 1 else { throw TrainingError("batch size must be at least 1, got \(batchSize)") }
@@ -95,31 +105,82 @@ extension Model {
             validationSource = x
         }
         guard !trainIndices.isEmpty else { throw TrainingError("no training samples") }
+        let steps = (trainIndices.count + batchSize - 1) / batchSize
 
         var generator = SeededGenerator(seed: seed ?? GlobalRandom.with { $0.next() })
         // Augmentation draws from its own stream, so turning it on leaves the shuffles unchanged.
         var augmentationGenerator = SeededGenerator(seed: generator.next())
-        let steps = (trainIndices.count + batchSize - 1) / batchSize
+        var history = History()
+        var startEpoch = initialEpoch
+        var startStep = 0
+        var resumedRunning: RunningLogs?
+        if let state = resuming {
+            guard state.batchSize == batchSize, state.epochs == epochs, state.trainingSamples == trainIndices.count,
+                  state.shuffle == shuffle, state.epoch >= 0, state.epoch <= epochs, state.step >= 0, state.step < max(steps, 1),
+                  state.metricSums.count == metrics.count, state.samples >= 0 else {
+                throw TrainingError("the checkpoint was made with other settings (batch size \(state.batchSize), \(state.epochs) epochs, \(state.trainingSamples) training samples, shuffle \(state.shuffle)); resume with the same ones")
+            }
+            generator = try TrainingState.generator(state.epochGenerator, field: "epochGenerator")
+            augmentationGenerator = try TrainingState.generator(state.augmentationGenerator, field: "augmentationGenerator")
+            history = state.history
+            startEpoch = state.epoch
+            startStep = state.step
+            if state.step > 0 {
+                resumedRunning = RunningLogs(lossSum: state.lossSum, metricSums: state.metricSums, samples: state.samples)
+            }
+        }
+
         let logger = ProgressLogger(verbose: verbose.level, epochs: epochs, steps: steps)
         let allCallbacks: [any Callback] = [logger] + callbacks
-        var history = History()
         stopTraining = false
+        interruptRequested = false
+        TrainingInterrupt.reset()
+        let interrupted = { self.interruptRequested || TrainingInterrupt.isRequested }
         let trainer = Trainer(model: self, loss: loss, optimizer: optimizer)
+        let baseOrder = trainIndices
+        func state(epoch: Int, step: Int, epochGenerator: SeededGenerator, running: RunningLogs?) -> TrainingState {
+            TrainingState(epoch: epoch, step: step, epochGenerator: TrainingState.words(epochGenerator.state),
+                          augmentationGenerator: TrainingState.words(augmentationGenerator.state),
+                          lossSum: running?.lossSum ?? 0, metricSums: running?.metricSums ?? Array(repeating: 0, count: metrics.count),
+                          samples: running?.samples ?? 0, history: history, optimizerIterations: optimizer.iterations,
+                          batchSize: batchSize, epochs: epochs, trainingSamples: trainIndices.count, shuffle: shuffle)
+        }
         for callback in allCallbacks { callback.onTrainBegin(model: self) }
 
-        for epoch in initialEpoch..<epochs {
+        for epoch in startEpoch..<epochs {
             let epochStart = ProgressBar.now()
+            // Each epoch shuffles the original order afresh, so an epoch's order depends only on
+            // the generator state at its start (which checkpoints keep).
+            let epochGenerator = generator
+            if shuffle {
+                trainIndices = baseOrder
+                generator.shuffle(&trainIndices)
+            }
             for callback in allCallbacks { callback.onEpochBegin(epoch, model: self) }
-            if shuffle { generator.shuffle(&trainIndices) }
-            var running = RunningLogs(metricCount: metrics.count)
-            for step in 0..<steps {
+            var running = epoch == startEpoch ? resumedRunning ?? RunningLogs(metricCount: metrics.count)
+                : RunningLogs(metricCount: metrics.count)
+            var interruptedAt: Int?
+            for step in (epoch == startEpoch ? startStep : 0)..<steps {
                 let batch = trainIndices[(step * batchSize)..<min((step + 1) * batchSize, trainIndices.count)]
                 trainer.trainStep(source: x, targets: y, indices: batch, into: &running) { batch in
                     augmentation?.augment(&batch, generator: &augmentationGenerator)
                 }
                 let logs = running.logs(names: metricNames)
                 for callback in allCallbacks { callback.onBatchEnd(step, logs: logs, model: self) }
+                if interrupted() && step + 1 < steps {
+                    interruptedAt = step + 1
+                    stopTraining = true
+                }
                 if stopTraining { break }
+            }
+            if let interruptedAt {
+                // Stopped inside the epoch: save where it stands (weights after the step just
+                // taken, the epoch's running sums), so a resumed run continues with the next step.
+                if let checkpoint {
+                    try saveCheckpoint(state(epoch: epoch, step: interruptedAt, epochGenerator: epochGenerator, running: running),
+                                       to: checkpoint.url)
+                }
+                break
             }
             var logs = running.logs(names: metricNames)
             if let validationSource, !validationIndices.isEmpty {
@@ -130,6 +191,13 @@ extension Model {
             let seconds = ProgressBar.now() - epochStart
             history.append(epoch: epoch, logs: logs, seconds: seconds)
             for callback in allCallbacks { callback.onEpochEnd(epoch, logs: logs, model: self) }
+            let lossIsFinite = logs.first { $0.0 == "loss" }?.1.isFinite ?? true
+            if let checkpoint, lossIsFinite,
+               interrupted() || epoch + 1 == epochs
+                || (checkpoint.everyEpochs > 0 && (epoch + 1) % checkpoint.everyEpochs == 0) {
+                try saveCheckpoint(state(epoch: epoch + 1, step: 0, epochGenerator: generator, running: nil), to: checkpoint.url)
+            }
+            if interrupted() { stopTraining = true }
             if stopTraining { break }
         }
         for callback in allCallbacks { callback.onTrainEnd(model: self) }

@@ -23,6 +23,13 @@ public class Model {
     public internal(set) var metrics: [Metric] = []
     /// Set by a callback to end `fit` after the current batch (Keras's `model.stop_training`).
     public var stopTraining = false
+    /// Set by `requestInterrupt()`: `fit` stops after its current step and saves a checkpoint.
+    var interruptRequested = false
+
+    /// Asks a running `fit` on this model to stop after its current step, saving a checkpoint
+    /// if it has a checkpoint policy (as Ctrl-C does through `TrainingInterrupt`).
+    public func requestInterrupt() { interruptRequested = true }
+
     /// Free-form facts saved with the model, e.g. `pixel_scale` (what inputs were multiplied
     /// by in training) so that tools feed new inputs the same way.
     public var metadata: [String: String] = [:]

@@ -1,0 +1,73 @@
+// Everything fit needs to continue a run exactly: where it stopped, the random streams, the
+// epoch's running sums and the history so far. Saved in checkpoints (Checkpoint.swift).
+
+import Foundation
+import PerceptronIO
+import PerceptronTensor
+
+/// The position and random state of a `fit` run, enough to resume it bit for bit.
+public struct TrainingState: Codable, Equatable, Sendable {
+    /// The epoch to run next (0-based), or the one in progress when `step > 0`.
+    public var epoch: Int
+    /// The next training step within `epoch`; 0 at an epoch boundary.
+    public var step: Int
+    /// The shuffle generator as it was at the start of `epoch`, before its shuffle, so the
+    /// epoch's order can be drawn again. Words as decimal strings (JSON numbers cannot hold 64 bits).
+    public var epochGenerator: [String]
+    /// The augmentation generator at the stopping point.
+    public var augmentationGenerator: [String]
+    /// Running sums of the interrupted epoch (zero at a boundary).
+    public var lossSum: Double
+    public var metricSums: [Double]
+    public var samples: Int
+    /// The epochs completed so far.
+    public var history: History
+    /// The optimizer's step count.
+    public var optimizerIterations: Int
+    /// The fit settings this state belongs to; resuming with others is an error.
+    public var batchSize: Int
+    public var epochs: Int
+    public var trainingSamples: Int
+    public var shuffle: Bool
+
+    static func words(_ state: [UInt64]) -> [String] { state.map(String.init) }
+
+    static func generator(_ words: [String], field: String) throws -> SeededGenerator {
+        guard let state = Optional(words.compactMap(UInt64.init)), state.count == words.count,
+              let generator = SeededGenerator(state: state) else {
+            throw TrainingError("checkpoint field \(field) is not a valid generator state (four non-zero 64-bit words)")
+        }
+        return generator
+    }
+}
+
+/// Saving checkpoints during `fit`: the model, the optimizer's moments and step count, the
+/// epoch, the history and every random state, in one safetensors file written atomically
+/// (an interrupted save leaves the previous checkpoint intact).
+public struct Checkpointing: Sendable {
+    /// The checkpoint file.
+    public let url: URL
+    /// Save after every this many epochs (and after the last one); 0 saves only when
+    /// training is interrupted.
+    public let everyEpochs: Int
+
+    public init(url: URL, everyEpochs: Int = 1) {
+        precondition(everyEpochs >= 0, "everyEpochs must be >= 0, got \(everyEpochs)")
+        self.url = url
+        self.everyEpochs = everyEpochs
+    }
+}
+
+/// A request to stop training at the end of the current step and save a checkpoint, as
+/// Ctrl-C asks. Safe to call from a signal handler's queue.
+public enum TrainingInterrupt {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var requested = false
+
+    /// Asks the running `fit` to stop after its current step.
+    public static func request() { lock.withLock { requested = true } }
+    /// Whether a stop was requested and not yet handled.
+    public static var isRequested: Bool { lock.withLock { requested } }
+    /// Clears the request (done by `fit` when it has stopped).
+    public static func reset() { lock.withLock { requested = false } }
+}
