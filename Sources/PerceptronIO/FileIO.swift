@@ -111,11 +111,12 @@ public enum FileIO {
         try writeAtomically(Array(text.utf8), to: url)
     }
 
-    /// Creates `url` as a folder (with parents) and checks that a file can be written in it,
-    /// so a run fails before its work rather than after.
+    /// Creates `url` as a folder (with parents) and checks that a file can be written in it
+    /// and, when `expectedBytes` is given, that the disk has that much free space, so a run
+    /// fails before its work rather than after.
     ///
-    /// - Throws: `FileError` when the folder cannot be made or is not writable.
-    public static func prepareFolder(_ url: URL) throws {
+    /// - Throws: `FileError` when the folder cannot be made, is not writable or the disk is too full.
+    public static func prepareFolder(_ url: URL, expectedBytes: Int = 0) throws {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
@@ -123,6 +124,13 @@ public enum FileIO {
         }
         guard access(url.path, W_OK) == 0 else {
             throw FileError(path: url.path, reason: "the folder is not writable")
+        }
+        var info = statvfs()
+        if expectedBytes > 0, statvfs(url.path, &info) == 0 {
+            let free = Int(info.f_bavail) * Int(info.f_frsize)
+            guard free >= expectedBytes else {
+                throw FileError(path: url.path, reason: "the disk has \(free / 1_048_576) MB free, the run needs about \(expectedBytes / 1_048_576) MB; free some space or choose another --output")
+            }
         }
     }
 }

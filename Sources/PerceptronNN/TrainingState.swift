@@ -71,3 +71,25 @@ public enum TrainingInterrupt {
     /// Clears the request (done by `fit` when it has stopped).
     public static func reset() { lock.withLock { requested = false } }
 }
+
+extension TrainingInterrupt {
+    private static let installLock = NSLock()
+    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+
+    /// Routes Ctrl-C (SIGINT) to `request()`: the running fit finishes its step, saves a
+    /// checkpoint and returns. A second Ctrl-C ends the process at once (status 130).
+    public static func installSignalHandler() {
+        installLock.withLock {
+            guard source == nil else { return }
+            signal(SIGINT, SIG_IGN)
+            let signalSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            signalSource.setEventHandler {
+                if isRequested { _exit(130) }
+                FileHandle.standardError.write(Data("\ninterrupt: finishing the current step and saving a checkpoint (Ctrl-C again to quit now)\n".utf8))
+                request()
+            }
+            signalSource.resume()
+            source = signalSource
+        }
+    }
+}

@@ -47,6 +47,12 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Random affine augmentation of training batches, e.g. rotation=15,shift=3[,zoom=0.1] (degrees, pixels, fraction).", valueName: "spec"))
     var augment: String?
 
+    @Option(name: .customLong("checkpoint-every"), help: "Save a checkpoint (model, optimizer state, history, random state) every N epochs; 0: only on Ctrl-C.")
+    var checkpointEvery: Int = 1
+
+    @Option(help: ArgumentHelp("Continue the interrupted run in this folder, with its own settings.", valueName: "run-dir"))
+    var resume: String?
+
     @Flag(name: .customLong("no-report"), help: "Skip the pictures and report.html (the model and history are still written).")
     var noReport = false
 
@@ -65,6 +71,7 @@ struct Train: ParsableCommand {
     var resolvedValidationSplit: Double { validationSplit ?? (arch == .mlp ? 0.2 : 0.1) }
 
     func validate() throws {
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or more, got \(checkpointEvery)") }
         guard resolvedEpochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(resolvedEpochs)") }
         guard resolvedBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(resolvedBatchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
@@ -107,35 +114,90 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try checkBackend()
-        let outputFolder = URL(fileURLWithPath: output ?? "runs/" + Train.timestamp())
-        try FileIO.prepareFolder(outputFolder)
+        TrainingInterrupt.installSignalHandler()
+        if let resume {
+            let folder = URL(fileURLWithPath: resume)
+            let given = Array(CommandLine.arguments.dropFirst(2))
+            let allowed: Set<String> = ["--resume", resume, "--verbose", "\(verbose)", "--no-report"]
+            guard given.allSatisfy({ allowed.contains($0) || $0.hasPrefix("--resume=") || $0.hasPrefix("--verbose=") }) else {
+                throw CLIError("--resume continues a run with its own settings; give only --resume DIR (and --verbose, --no-report)")
+            }
+            let savedURL = folder.appendingPathComponent("train.json")
+            guard let saved = (try? JSONValue.parse(String(decoding: FileIO.read(savedURL, limit: 1 << 20), as: UTF8.self)))?
+                .arrayValue?.compactMap(\.stringValue) else {
+                throw CLIError("\(savedURL.path): missing or unreadable; --resume needs a folder written by perceptron train")
+            }
+            var original = try Train.parse(saved)
+            original.verbose = verbose
+            original.noReport = original.noReport || noReport
+            let checkpoint = try Model.loadCheckpoint(from: folder.appendingPathComponent("checkpoint.safetensors"))
+            printError("resuming \(folder.path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
+            try original.execute(outputFolder: folder, resuming: checkpoint)
+        } else {
+            let folder = URL(fileURLWithPath: output ?? "runs/" + Train.timestamp())
+            try FileIO.prepareFolder(folder, expectedBytes: 64 << 20)
+            // The arguments, with the output folder made explicit, so `--resume` can rebuild this run.
+            var arguments = Array(CommandLine.arguments.dropFirst(2))
+            if output == nil { arguments += ["--output", folder.path] }
+            try FileIO.writeAtomically(JSONValue.array(arguments.map { .string($0) }).serialized() + "\n",
+                                       to: folder.appendingPathComponent("train.json"))
+            try execute(outputFolder: folder, resuming: nil)
+        }
+    }
+
+    /// The run itself, fresh or resumed from a checkpoint.
+    func execute(outputFolder: URL, resuming: (model: Model, state: TrainingState)?) throws {
         let mnist = try data.load()
         let width = mnist.trainImages.rowWidth
         let classes = mnist.classCount
 
-        setRandomSeed(seed)
-        let model = try arch == .mlp
-            ? Architecture.mlp(inputWidth: width, hidden: hiddenWidths(), classes: classes)
-            : Architecture.cnn(height: mnist.trainImages.shape[1], width: mnist.trainImages.shape[2], classes: classes)
+        let model: Model
+        if let resuming {
+            model = resuming.model
+        } else {
+            setRandomSeed(seed)
+            model = try arch == .mlp
+                ? Architecture.mlp(inputWidth: width, hidden: hiddenWidths(), classes: classes)
+                : Architecture.cnn(height: mnist.trainImages.shape[1], width: mnist.trainImages.shape[2], classes: classes)
+            model.compile(loss: .categoricalCrossentropy, optimizer: makeOptimizer(), metrics: [.categoricalAccuracy])
+        }
         model.summary()
-        model.compile(loss: .categoricalCrossentropy, optimizer: makeOptimizer(), metrics: [.categoricalAccuracy])
 
         let scale: Float = rawPixels ? 1 : 1 / 255
+        model.metadata["pixel_scale"] = "\(scale)"
+        model.metadata["dataset"] = data.dataDirectory ?? "bundled MNIST"
         let x = try model.samples(from: mnist.trainImages, scale: scale)
         let y = oneHot(mnist.trainLabels, classes: classes)
+        let guardian = NonFiniteLossGuard()
+        let checkpointURL = outputFolder.appendingPathComponent("checkpoint.safetensors")
         let history = try model.fit(x, y, batchSize: resolvedBatchSize, epochs: resolvedEpochs,
                                     verbose: Verbosity(integerLiteral: verbose),
-                                    validationSplit: resolvedValidationSplit, seed: seed, augmentation: try augmentation())
+                                    validationSplit: resolvedValidationSplit, callbacks: [guardian], seed: seed,
+                                    augmentation: try augmentation(),
+                                    checkpoint: Checkpointing(url: checkpointURL, everyEpochs: checkpointEvery),
+                                    resuming: resuming?.state)
+        let modelURL = outputFolder.appendingPathComponent("model.safetensors")
+        try FileIO.writeAtomically(history.csv(), to: outputFolder.appendingPathComponent("history.csv"))
+
+        if let failure = guardian.failure {
+            model.setWeights(guardian.lastGoodWeights)
+            try model.save(to: modelURL)
+            let kept = guardian.lastGoodEpoch.map { "the weights after epoch \($0 + 1)" } ?? "the initial weights"
+            let hint = rawPixels ? "the pixels are fed raw (0...255, --raw-pixels): scale them, or lower --learning-rate"
+                : "lower --learning-rate (now \(learningRate))"
+            throw CLIError("the loss became \(failure.value.isNaN ? "NaN" : "infinite") at epoch \(failure.epoch + 1), step \(failure.step + 1); training stopped and \(modelURL.path) holds \(kept). Likely cause: the steps are too large; \(hint)")
+        }
+        if TrainingInterrupt.isRequested {
+            try model.save(to: modelURL)
+            printError("interrupted: the checkpoint \(checkpointURL.path) holds the run so far.")
+            printError("resume with: perceptron train --resume \(outputFolder.path)")
+            throw ExitCode(130)
+        }
 
         let xTest = try model.samples(from: mnist.testImages, scale: scale)
         let yTest = oneHot(mnist.testLabels, classes: classes)
         let result = try model.evaluate(xTest, yTest, batchSize: 1000, verbose: 0)
-
-        let modelURL = outputFolder.appendingPathComponent("model.safetensors")
-        model.metadata["pixel_scale"] = "\(scale)"
-        model.metadata["dataset"] = data.dataDirectory ?? "bundled MNIST"
         try model.save(to: modelURL)
-        try FileIO.writeAtomically(history.csv(), to: outputFolder.appendingPathComponent("history.csv"))
         let accuracy = result.metrics["categorical_accuracy"] ?? .nan
         let record = RunRecord(settings: settings(), dataFolder: data.dataDirectory, pixelScale: scale,
                                testLoss: result.loss, testAccuracy: accuracy)
@@ -147,7 +209,7 @@ struct Train: ParsableCommand {
                        + outputFolder.appendingPathComponent("report.html").path)
         }
         printError("saved \(modelURL.path), history.csv and run.json")
-        let seconds = history.epochSeconds
+        let seconds = history.epochSeconds.filter(\.isFinite)
         if !seconds.isEmpty {
             let sorted = seconds.dropFirst().sorted()
             let median = sorted.isEmpty ? seconds[0] : sorted[sorted.count / 2]
