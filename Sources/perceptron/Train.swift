@@ -47,6 +47,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Random affine augmentation of training batches, e.g. rotation=15,shift=3[,zoom=0.1] (degrees, pixels, fraction).", valueName: "spec"))
     var augment: String?
 
+    @Option(name: .customLong("train-limit"), help: "Use only the first N training images (quick experiments; the split still takes the last fraction of them).")
+    var trainLimit: Int?
+
     @Option(name: .customLong("checkpoint-every"), help: "Save a checkpoint (model, optimizer state, history, random state) every N epochs; 0: only on Ctrl-C.")
     var checkpointEvery: Int = 1
 
@@ -71,6 +74,7 @@ struct Train: ParsableCommand {
     var resolvedValidationSplit: Double { validationSplit ?? (arch == .mlp ? 0.2 : 0.1) }
 
     func validate() throws {
+        if let trainLimit, trainLimit < 2 { throw ValidationError("--train-limit must be at least 2, got \(trainLimit)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 or more, got \(checkpointEvery)") }
         guard resolvedEpochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(resolvedEpochs)") }
         guard resolvedBatchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(resolvedBatchSize)") }
@@ -166,8 +170,9 @@ struct Train: ParsableCommand {
         let scale: Float = rawPixels ? 1 : 1 / 255
         model.metadata["pixel_scale"] = "\(scale)"
         model.metadata["dataset"] = data.dataDirectory ?? "bundled MNIST"
-        let x = try model.samples(from: mnist.trainImages, scale: scale)
-        let y = oneHot(mnist.trainLabels, classes: classes)
+        let count = min(trainLimit ?? mnist.trainImages.shape[0], mnist.trainImages.shape[0])
+        let x = try model.samples(from: mnist.trainImages.rows(0..<count), scale: scale)
+        let y = oneHot(mnist.trainLabels.rows(0..<count), classes: classes)
         let guardian = NonFiniteLossGuard()
         let checkpointURL = outputFolder.appendingPathComponent("checkpoint.safetensors")
         let history = try model.fit(x, y, batchSize: resolvedBatchSize, epochs: resolvedEpochs,
@@ -227,7 +232,8 @@ struct Train: ParsableCommand {
         [["architecture", arch == .mlp ? "mlp, hidden \(hidden)" : "cnn"], ["epochs", "\(resolvedEpochs)"],
          ["batch size", "\(resolvedBatchSize)"], ["optimizer", optimizer], ["learning rate", "\(learningRate)"],
          ["validation split", "\(resolvedValidationSplit)"], ["augmentation", augment ?? "none"],
-         ["seed", "\(seed)"], ["pixels", rawPixels ? "raw 0...255" : "divided by 255"]]
+         ["seed", "\(seed)"], ["pixels", rawPixels ? "raw 0...255" : "divided by 255"],
+         ["training images", trainLimit.map { "first \($0)" } ?? "all"]]
     }
 
     static func timestamp() -> String {

@@ -113,3 +113,55 @@ struct CLITests {
         #expect(result.stdout.contains("│ dense_2 (Dense)                 │ (None, 10)             │         5,130 │"))
     }
 }
+
+@Suite("perceptron train: interruption and resumption", .serialized)
+struct ResumeCLITests {
+    @Test func ctrlCThenResumeGivesTheUninterruptedRun() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let settings = ["--hidden", "16", "--epochs", "4", "--batch-size", "100", "--train-limit", "3000",
+                        "--verbose", "0", "--no-report"]
+        let full = folder.appendingPathComponent("full"), cut = folder.appendingPathComponent("cut")
+        #expect(try CLI.run(["train"] + settings + ["--output", full.path]).status == 0)
+
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["train"] + settings + ["--output", cut.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once the first epoch's checkpoint exists, i.e. in the middle of the run.
+        let checkpoint = cut.appendingPathComponent("checkpoint.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && process.isRunning && Date() < deadline {
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 130, "stderr: \(stderr)")
+        #expect(stderr.contains("resume with: perceptron train --resume \(cut.path)"))
+
+        let resumed = try CLI.run(["train", "--resume", cut.path, "--verbose", "0"])
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming \(cut.path) at epoch"))
+        for file in ["model.safetensors", "history.csv"] {
+            let a = try Data(contentsOf: full.appendingPathComponent(file))
+            let b = try Data(contentsOf: cut.appendingPathComponent(file))
+            #expect(a == b, "\(file) differs from the uninterrupted run's")
+        }
+        expectCleanFailure(try CLI.run(["train", "--resume", cut.path, "--epochs", "9"]), mentioning: "--resume continues a run")
+        expectCleanFailure(try CLI.run(["train", "--resume", folder.path]), mentioning: "train.json")
+    }
+
+    @Test func divergingLossStopsWithTheStepAndKeepsGoodWeights() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CLI.run(["train", "--hidden", "16", "--epochs", "2", "--optimizer", "sgd", "--learning-rate", "1e20",
+                                  "--raw-pixels", "--train-limit", "2000", "--verbose", "0", "--no-report", "--output", folder.path])
+        expectCleanFailure(result, mentioning: "the loss became NaN at epoch 1, step")
+        #expect(result.stderr.contains("holds the initial weights"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
+    }
+}
