@@ -106,6 +106,25 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         cols.withUnsafeMutableBufferPointer { c in
             x.withUnsafeBufferPointer { Im2Col.unfold($0.baseAddress!, count: n, geometry: g, into: c.baseAddress!) }
         }
+        if usesSmallKernel {
+            // A short window (the first layer's 3x3x1): one streaming pass, bias and ReLU fused.
+            y.withUnsafeMutableBufferPointer { out in
+                cols.withUnsafeBufferPointer { c in
+                    kernel.value.withUnsafeBufferPointer { w in
+                        (bias?.value ?? Tensor.empty).withUnsafeBufferPointer { b in
+                            SmallGEMM.multiply(m: rows, n: filters, k: g.patchSize, a: c.baseAddress!, b: w.baseAddress!,
+                                               bias: useBias ? b.baseAddress : nil, relu: activation == .relu, c: out.baseAddress!)
+                        }
+                    }
+                }
+            }
+            columns = cols
+            if training {
+                output = y
+                cachedCount = n
+            }
+            return y
+        }
         y.withUnsafeMutableBufferPointer { out in
             cols.withUnsafeBufferPointer { c in
                 kernel.value.withUnsafeBufferPointer { w in
@@ -138,9 +157,35 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         return y
     }
 
+    /// Whether the short-window kernels replace im2col's GEMM (linear or ReLU activation, a
+    /// window of at most 32 values, filters a multiple of 8).
+    var usesSmallKernel: Bool {
+        (activation == .relu || activation == .linear) && SmallGEMM.applies(k: geometry.patchSize, n: filters)
+    }
+
     // dy: [N, OH, OW, F] -> dz = dy ⊙ act'(y) -> dx: [N, H, W, C]
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Conv2D '\(name)' backward expects \(output.shape), got \(dy.shape)")
+        if usesSmallKernel && !needsInputGradient {
+            // The first layer: the ReLU mask, weight and bias gradients in one pass, dz never stored.
+            let rows = cachedCount * geometry.outputPositions
+            dy.withUnsafeBufferPointer { g in
+                output.withUnsafeBufferPointer { y in
+                    columns.withUnsafeBufferPointer { c in
+                        kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                            var biasGradient = bias?.gradient ?? Tensor.empty
+                            biasGradient.withUnsafeMutableBufferPointer { db in
+                                SmallGEMM.weightGradients(m: rows, n: filters, k: geometry.patchSize, a: c.baseAddress!,
+                                                          dy: g.baseAddress!, y: activation == .relu ? y.baseAddress! : nil,
+                                                          dw: dw.baseAddress!, db: useBias ? db.baseAddress : nil)
+                            }
+                            bias?.gradient = biasGradient
+                        }
+                    }
+                }
+            }
+            return Tensor.empty
+        }
         Tensor.reuse(&preactivationGradient, shape: dy.shape)
         preactivationGradient.withUnsafeMutableBufferPointer { dz in
             dy.withUnsafeBufferPointer { g in

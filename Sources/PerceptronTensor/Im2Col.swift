@@ -62,6 +62,32 @@ public struct WindowGeometry: Equatable, Sendable {
 
 /// im2col and col2im for channels-last images.
 public enum Im2Col {
+    /// Copies a few channels: a plain loop (8 at a time) beats a `memmove` call for the 1 to
+    /// 64 values of one pixel.
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var c = 0
+        while c + 8 <= count {
+            UnsafeMutableRawPointer(target + c).storeBytes(of: UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self),
+                                                           as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count { target[c] = source[c]; c += 1 }
+    }
+
+    /// `target[0..<count] += source[0..<count]`, 8 at a time.
+    @inline(__always)
+    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        var c = 0
+        while c + 8 <= count {
+            let sum = UnsafeRawPointer(target + c).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + c).storeBytes(of: sum, as: SIMD8<Float>.self)
+            c += 8
+        }
+        while c < count { target[c] += source[c]; c += 1 }
+    }
+
     /// Unfolds `x: [N, H, W, C]` into `columns: [N * OH * OW, KH * KW * C]`: row `(n, oy, ox)`
     /// holds the window at that output position, in (ky, kx, c) order (the order of a Keras
     /// kernel `[KH, KW, C, F]` flattened to `[KH * KW * C, F]`); padding cells are zero.
@@ -85,12 +111,20 @@ public enum Im2Col {
                                 cell += g.windowWidth * g.channels
                                 continue
                             }
+                            let ix0 = ox * g.strideWidth - g.padLeft
+                            if ix0 >= 0 && ix0 + g.windowWidth <= g.inputWidth {
+                                // The window row lies inside the image: one contiguous run.
+                                let run = g.windowWidth * g.channels
+                                Im2Col.copy(source + (iy * g.inputWidth + ix0) * g.channels, to: cell, count: run)
+                                cell += run
+                                continue
+                            }
                             for kx in 0..<g.windowWidth {
-                                let ix = ox * g.strideWidth + kx - g.padLeft
+                                let ix = ix0 + kx
                                 if ix < 0 || ix >= g.inputWidth {
                                     cell.update(repeating: 0, count: g.channels)
                                 } else {
-                                    cell.update(from: source + (iy * g.inputWidth + ix) * g.channels, count: g.channels)
+                                    Im2Col.copy(source + (iy * g.inputWidth + ix) * g.channels, to: cell, count: g.channels)
                                 }
                                 cell += g.channels
                             }
@@ -122,8 +156,7 @@ public enum Im2Col {
                             for kx in 0..<g.windowWidth {
                                 let ix = ox * g.strideWidth + kx - g.padLeft
                                 if iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth {
-                                    let out = target + (iy * g.inputWidth + ix) * g.channels
-                                    for c in 0..<g.channels { out[c] += cell[c] }
+                                    Im2Col.add(cell, into: target + (iy * g.inputWidth + ix) * g.channels, count: g.channels)
                                 }
                                 cell += g.channels
                             }

@@ -1,0 +1,97 @@
+// Products with a short inner dimension (K <= 32), as a first convolution has (a 3x3 window
+// on one channel: K = 9): BLAS spends most of such a product packing and scaling C, so these
+// kernels stream the rows once, 8 output columns at a time, with the bias and ReLU fused in.
+
+/// Kernels for `[M, K] x [K, N]` with small K and N a multiple of 8 (at most 128).
+public enum SmallGEMM {
+    /// Whether the kernels apply: K in 1...32, N a positive multiple of 8 up to 128.
+    public static func applies(k: Int, n: Int) -> Bool { (1...32).contains(k) && n % 8 == 0 && (8...128).contains(n) }
+
+    typealias Vector = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+
+    /// `c[p, :] = relu?(bias + Σ_k a[p, k] b[k, :])` for every row p of `m`.
+    public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+        precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
+        let shared = UncheckedSendable((a, b, bias, c))
+        Parallel.forEachChunk(m, costPerItem: k * n) { rows in
+            let (a, b, bias, c) = shared.value
+            var block = 0
+            while block < n {
+                let initial = bias.map { load($0 + block) } ?? Vector()
+                for p in rows {
+                    let row = a + p * k
+                    var sum = initial
+                    for q in 0..<k { sum += row[q] * load(b + q * n + block) }
+                    if relu { sum.replace(with: 0, where: sum .< 0) }
+                    store(sum, c + p * n + block)
+                }
+                block += 8
+            }
+        }
+    }
+
+    /// The weight and bias gradients of `multiply` from the output gradient, in one pass:
+    /// with `dz = relu ? dy ⊙ (y > 0) : dy`, `db[:] += Σ_p dz[p, :]` and
+    /// `dw[q, :] += Σ_p a[p, q] dz[p, :]`. The sums are taken per thread, tile by tile of 128
+    /// rows in row order, then added in thread order, so results depend on the thread count
+    /// but not on timing.
+    public static func weightGradients(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                       y: UnsafePointer<Float>?, dw: UnsafeMutablePointer<Float>,
+                                       db: UnsafeMutablePointer<Float>?) {
+        precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
+        let threads = max(1, min(Parallel.threadCount, m / 4096))
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: threads * (k + 1) * n)
+        partial.initialize(repeating: 0, count: threads * (k + 1) * n)
+        defer { partial.deallocate() }
+        let shared = UncheckedSendable((a, dy, y, partial))
+        Parallel.forEachChunk(threads, costPerItem: 1, minimumWork: 2) { range in
+            let (a, dy, y, partial) = shared.value
+            // Rows go in tiles: the tile's masked gradient for 8 columns is kept in L1, then
+            // each weight row's 8 sums run over the tile in a register.
+            let tile = 128
+            let masked = UnsafeMutablePointer<Vector>.allocate(capacity: tile)
+            defer { masked.deallocate() }
+            for thread in range {
+                let local = partial + thread * (k + 1) * n
+                let rows = (m * thread / threads)..<(m * (thread + 1) / threads)
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    let end = min(start + tile, rows.upperBound)
+                    var block = 0
+                    while block < n {
+                        var biasSum = Vector()
+                        for p in start..<end {
+                            var g = load(dy + p * n + block)
+                            if let y { g.replace(with: 0, where: load(y + p * n + block) .<= 0) }
+                            masked[p - start] = g
+                            biasSum += g
+                        }
+                        store(load(local + k * n + block) + biasSum, local + k * n + block)
+                        for q in 0..<k {
+                            var sum = Vector()
+                            var row = a + start * k + q
+                            for t in 0..<(end - start) {
+                                sum += row.pointee * masked[t]
+                                row += k
+                            }
+                            store(load(local + q * n + block) + sum, local + q * n + block)
+                        }
+                        block += 8
+                    }
+                    start = end
+                }
+            }
+        }
+        for thread in 0..<threads {
+            let local = partial + thread * (k + 1) * n
+            for i in 0..<(k * n) { dw[i] += local[i] }
+            if let db { for j in 0..<n { db[j] += local[k * n + j] } }
+        }
+    }
+}
