@@ -69,7 +69,8 @@ public struct HTMLPage: Sendable, Hashable {
 
     /// A small style sheet: system sans-serif text in a readable column, tables with light
     /// rules and right-aligned tabular numbers, scrollable preformatted blocks, charts scaled
-    /// down to the column width.
+    /// down to the column width. Preformatted lines are 1.15 em apart, a little under the
+    /// monospace fonts' glyph height, so the box-drawing rules of a model summary join up.
     public static let defaultCSS = """
         body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #fff;
                max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
@@ -81,7 +82,7 @@ public struct HTMLPage: Sendable, Hashable {
         th { border-bottom: 2px solid #bbb; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
         pre { background: #f6f6f6; border: 1px solid #e3e3e3; padding: .7rem; overflow-x: auto;
-              font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85rem; line-height: 1.25; }
+              font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85rem; line-height: 1.15; }
         .figure svg { max-width: 100%; height: auto; }
         .images { display: flex; flex-wrap: wrap; gap: .5rem; margin: 1rem 0; }
         .images img { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #e3e3e3; }

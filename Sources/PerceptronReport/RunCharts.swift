@@ -14,6 +14,8 @@ public enum RunCharts {
     /// The tutorial's plot of one metric per epoch: validation in red, training in blue, dot
     /// markers, legend upper right, grid, x label `epoch`, y label the metric:
     /// `plt.plot(x_len, val_loss, marker='.', c='red', label='validation loss')`.
+    /// An accuracy rises to the top right, where the legend would hide the curves, so its
+    /// legend goes to the lower right, which accuracy curves leave empty.
     public static func metricChart(_ history: History, metric: String = "loss", title: String? = nil) -> String {
         let label = metric == "loss" ? "loss" : metric.replacingOccurrences(of: "_", with: " ")
         var series: [LineSeries] = []
@@ -24,7 +26,7 @@ public enum RunCharts {
             series.append(LineSeries("training \(label)", y: history[metric], color: .blue, marker: .point))
         }
         var chart = LineChart(series, title: title, xLabel: "epoch", yLabel: label)
-        chart.legend = .upperRight
+        chart.legend = metric.contains("accuracy") ? .lowerRight : .upperRight
         chart.showsGrid = true
         return chart.svg()
     }

@@ -91,6 +91,8 @@ public enum RunReport {
     }
 
     /// Up to 36 misclassified test digits, 6 per row, captioned `true 7 → pred 2 (0.93)` in red.
+    /// The captions are wider than the digits; 20 pixels between cells keep neighbouring
+    /// captions apart, and six columns stay within the report's 960-pixel column.
     public static func misclassifiedGrid(_ images: ByteTensor, _ predictions: TestPredictions, limit: Int = 36) -> ColorImage {
         var tiles: [ImageGrid.Tile] = []
         for index in predictions.labels.indices where predictions.labels[index] != predictions.predicted[index] {
@@ -98,6 +100,6 @@ public enum RunReport {
             tiles.append(ImageGrid.Tile(GreyImage(batch: images, index: index), caption: caption, captionColor: .red))
             if tiles.count == limit { break }
         }
-        return ImageGrid(columns: 6, scale: 4, captionScale: 1, padding: 10, colormap: .greys).render(tiles)
+        return ImageGrid(columns: 6, scale: 4, captionScale: 1, padding: 20, colormap: .greys).render(tiles)
     }
 }
