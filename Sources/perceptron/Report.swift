@@ -16,9 +16,12 @@ struct Report: ParsableCommand {
         try checkBackend()
         let folder = URL(fileURLWithPath: runDirectory)
         let model = try Model.load(from: folder.appendingPathComponent("model.safetensors"))
-        let historyURL = folder.appendingPathComponent("history.csv")
-        let history = try History.parseCSV(String(decoding: try FileIO.read(historyURL, limit: 1 << 26), as: UTF8.self),
-                                           path: historyURL.path)
+        // history.json keeps the seconds per epoch; history.csv (as Keras's CSVLogger) does not.
+        let jsonURL = folder.appendingPathComponent("history.json")
+        let csvURL = folder.appendingPathComponent("history.csv")
+        let history = FileManager.default.fileExists(atPath: jsonURL.path)
+            ? try History.parseJSON(String(decoding: try FileIO.read(jsonURL, limit: 1 << 26), as: UTF8.self), path: jsonURL.path)
+            : try History.parseCSV(String(decoding: try FileIO.read(csvURL, limit: 1 << 26), as: UTF8.self), path: csvURL.path)
         var record = try RunRecord.read(folder.appendingPathComponent("run.json"))
         let mnist = try MNIST.load(from: record.dataFolder.map { URL(fileURLWithPath: $0) })
         record.backend = SystemInfo.backendDescription

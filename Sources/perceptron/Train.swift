@@ -213,6 +213,8 @@ struct Train: ParsableCommand {
             printError(String(format: "wrote the report and pictures in %.2f s: ", Date().timeIntervalSince(start))
                        + outputFolder.appendingPathComponent("report.html").path)
         }
+        // The run is complete: its checkpoint is now redundant with the model file.
+        try? FileManager.default.removeItem(at: checkpointURL)
         printError("saved \(modelURL.path), history.csv and run.json")
         let seconds = history.epochSeconds.filter(\.isFinite)
         if !seconds.isEmpty {
