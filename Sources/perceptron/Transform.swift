@@ -157,7 +157,7 @@ struct Transform: ParsableCommand {
             }
         }
         if let label { captions = captions.map { $0 + " (true \(label))" } }
-        let grid = ImageGrid(columns: 2, scale: 8, captionScale: 2, padding: 12, colormap: .greys)
+        let grid = ImageGrid(columns: 2, scale: 8, captionScale: 2, padding: 28, colormap: .greys)
         try PNG.write(grid.render(zip([source, transformed], captions).map { ImageGrid.Tile($0, caption: $1) }),
                       to: URL(fileURLWithPath: png))
         printError("wrote \(png)")
