@@ -21,17 +21,40 @@ public enum SmallGEMM {
         let shared = UncheckedSendable((a, b, bias, c))
         Parallel.forEachChunk(m, costPerItem: k * n) { rows in
             let (a, b, bias, c) = shared.value
+            // 32 output columns at a time in four vector accumulators; each row of `a` is read
+            // once per 32 columns.
             var block = 0
             while block < n {
-                let initial = bias.map { load($0 + block) } ?? Vector()
+                let width = min(32, n - block)
+                let b0 = bias.map { load($0 + block) } ?? Vector()
+                let b1 = width > 8 ? bias.map { load($0 + block + 8) } ?? Vector() : Vector()
+                let b2 = width > 16 ? bias.map { load($0 + block + 16) } ?? Vector() : Vector()
+                let b3 = width > 24 ? bias.map { load($0 + block + 24) } ?? Vector() : Vector()
                 for p in rows {
                     let row = a + p * k
-                    var sum = initial
-                    for q in 0..<k { sum += row[q] * load(b + q * n + block) }
-                    if relu { sum.replace(with: 0, where: sum .< 0) }
-                    store(sum, c + p * n + block)
+                    var s0 = b0, s1 = b1, s2 = b2, s3 = b3
+                    var column = b + block
+                    for q in 0..<k {
+                        let x = row[q]
+                        s0 += x * load(column)
+                        if width > 8 { s1 += x * load(column + 8) }
+                        if width > 16 { s2 += x * load(column + 16) }
+                        if width > 24 { s3 += x * load(column + 24) }
+                        column += n
+                    }
+                    if relu {
+                        s0.replace(with: 0, where: s0 .< 0)
+                        s1.replace(with: 0, where: s1 .< 0)
+                        s2.replace(with: 0, where: s2 .< 0)
+                        s3.replace(with: 0, where: s3 .< 0)
+                    }
+                    let out = c + p * n + block
+                    store(s0, out)
+                    if width > 8 { store(s1, out + 8) }
+                    if width > 16 { store(s2, out + 16) }
+                    if width > 24 { store(s3, out + 24) }
                 }
-                block += 8
+                block += 32
             }
         }
     }

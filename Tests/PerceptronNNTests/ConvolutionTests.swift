@@ -99,6 +99,29 @@ enum WindowReference {
                     relative: 1e-4, absolute: 1e-5, "dJ/dbias")
     }
 
+    @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",
+          arguments: [ActivationFunction.linear, .relu])
+    func firstLayerKernels(activation: ActivationFunction) throws {
+        let (n, h, w, f) = (3, 7, 6, 8)
+        let layer = built(Conv2D(f, kernelSize: 3, activation: activation, name: "conv_first_check"), on: [h, w, 1], seed: 13)
+        #expect(layer.usesSmallKernel)
+        let x = randomValues(n * h * w, seed: 14)
+        let k = layer.kernel.value.doubles
+        let b = randomValues(f, seed: 15, in: -0.5...0.5)
+        layer.bias!.value = tensor(b, [f])
+        func forward(_ x: [Double], _ k: [Double], _ b: [Double]) -> [Double] {
+            let z = WindowReference.conv(x, n: n, h: h, w: w, c: 1, k, kh: 3, kw: 3, f: f, b, stride: (1, 1), same: false).y
+            return activation == .relu ? z.map { max(0, $0) } : z
+        }
+        let y = layer.forward(tensor(x, [n, h, w, 1]), training: true)
+        expectClose(y.doubles, forward(x, k, b), relative: 1e-5, absolute: 1e-5, "y")
+        let g = randomValues(y.count, seed: 16)
+        #expect(layer.backward(tensor(g, y.shape), needsInputGradient: false).count == 0)
+        func objective(_ k: [Double], _ b: [Double]) -> Double { zip(g, forward(x, k, b)).reduce(0) { $0 + $1.0 * $1.1 } }
+        expectClose(layer.kernel.gradient.doubles, centralDifferences(at: k) { objective($0, b) }, relative: 1e-4, absolute: 1e-5, "dJ/dkernel")
+        expectClose(layer.bias!.gradient.doubles, centralDifferences(at: b) { objective(k, $0) }, relative: 1e-4, absolute: 1e-5, "dJ/dbias")
+    }
+
     @Test("Conv2D with ReLU: zero gradient where the output is zero")
     func convolutionReLU() {
         let layer = built(Conv2D(2, kernelSize: 3, activation: .relu, name: "conv_relu_check"), on: [5, 5, 1], seed: 7)

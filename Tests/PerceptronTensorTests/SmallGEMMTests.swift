@@ -1,0 +1,67 @@
+// The short-inner-dimension kernels against the plain reference GEMM and plain loops.
+
+import Testing
+@testable import PerceptronTensor
+
+@Suite struct SmallGEMMTests {
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.nextFloat(in: -1..<1) }
+    }
+
+    @Test(arguments: [(1, 8, 1), (37, 32, 9), (300, 16, 25), (5, 64, 3), (9, 40, 32), (70_000, 32, 9)])
+    func multiplyMatchesReference(m: Int, n: Int, k: Int) {
+        let a = Self.values(m * k, seed: 1), b = Self.values(k * n, seed: 2), bias = Self.values(n, seed: 3)
+        for relu in [false, true] {
+            var fast = [Float](repeating: .nan, count: m * n)
+            var slow = [Float](repeating: 0, count: m * n)
+            fast.withUnsafeMutableBufferPointer { c in
+                SmallGEMM.multiply(m: m, n: n, k: k, a: a, b: b, bias: bias, relu: relu, c: c.baseAddress!)
+            }
+            slow.withUnsafeMutableBufferPointer { c in
+                GEMM.reference(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                               beta: 0, c: c.baseAddress!, ldc: n)
+            }
+            for i in 0..<(m * n) {
+                var expected = slow[i] + bias[i % n]
+                if relu && expected < 0 { expected = 0 }
+                guard abs(fast[i] - expected) <= 1e-5 * Float(k) else {
+                    Issue.record("c[\(i)] = \(fast[i]), expected \(expected) (m \(m), n \(n), k \(k), relu \(relu))")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [(1, 8, 1), (37, 32, 9), (300, 16, 25), (9000, 32, 9)])
+    func weightGradientsMatchLoops(m: Int, n: Int, k: Int) {
+        let a = Self.values(m * k, seed: 4), dy = Self.values(m * n, seed: 5), y = Self.values(m * n, seed: 6)
+        for masked in [false, true] {
+            var dw = Self.values(k * n, seed: 7), db = Self.values(n, seed: 8)
+            var expectedW = dw.map(Double.init), expectedB = db.map(Double.init)
+            for p in 0..<m {
+                for j in 0..<n {
+                    let g = masked && y[p * n + j] <= 0 ? 0 : Double(dy[p * n + j])
+                    expectedB[j] += g
+                    for q in 0..<k { expectedW[q * n + j] += Double(a[p * k + q]) * g }
+                }
+            }
+            dw.withUnsafeMutableBufferPointer { w in
+                db.withUnsafeMutableBufferPointer { b in
+                    SmallGEMM.weightGradients(m: m, n: n, k: k, a: a, dy: dy, y: masked ? y : nil,
+                                              dw: w.baseAddress!, db: b.baseAddress!)
+                }
+            }
+            let tolerance = 1e-4 * Double(m).squareRoot()
+            #expect(zip(dw, expectedW).allSatisfy { abs(Double($0) - $1) <= tolerance })
+            #expect(zip(db, expectedB).allSatisfy { abs(Double($0) - $1) <= tolerance })
+        }
+    }
+
+    @Test func appliesOnlyToShortWindows() {
+        #expect(SmallGEMM.applies(k: 9, n: 32))
+        #expect(!SmallGEMM.applies(k: 33, n: 32))
+        #expect(!SmallGEMM.applies(k: 9, n: 30))
+        #expect(!SmallGEMM.applies(k: 9, n: 136))
+    }
+}
