@@ -165,3 +165,27 @@ struct ResumeCLITests {
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
     }
 }
+
+@Suite("perceptron train: backends")
+struct BackendCLITests {
+    /// The README's claim: another backend sums in another order, so results are not
+    /// bit-identical, but after one epoch the metrics agree to about 1e-3.
+    @Test func portableAndBLASAgreeAfterAnEpoch() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var histories: [[Double]] = []
+        for backend in ["blas", "portable"] {
+            let run = folder.appendingPathComponent(backend)
+            let result = try CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "100", "--train-limit", "2000",
+                                      "--verbose", "0", "--no-report", "--output", run.path],
+                                     environment: ["PERCEPTRON_BACKEND": backend])
+            if result.stderr.contains("no system BLAS could be loaded") { return }  // a machine without OpenBLAS
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let csv = try String(contentsOf: run.appendingPathComponent("history.csv"), encoding: .utf8)
+            let row = try #require(csv.split(separator: "\n").last)
+            histories.append(row.split(separator: ",").dropFirst().compactMap { Double($0) })
+        }
+        try #require(histories.count == 2 && histories[0].count == 4)
+        for (a, b) in zip(histories[0], histories[1]) { #expect(abs(a - b) <= 2e-3, "\(histories)") }
+    }
+}
