@@ -38,11 +38,15 @@ extension Model {
     ///
     /// A single sample (shape equal to `inputShape`) is accepted and gives a batch of one.
     /// - Returns: `[N, ...outputShape]`.
-    public func predict(_ x: Tensor, batchSize: Int = 32) -> Tensor {
+    /// - Throws: `TrainingError` when a sample holds NaN or infinity (naming the first one).
+    public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
         let batched = x.shape == inputShape ? x.reshaped([1] + inputShape) : x
         precondition(Array(batched.shape.dropFirst()) == inputShape,
                      "predict expects samples of shape \(inputShape), got \(x.shape)")
         precondition(batchSize >= 1, "predict needs a positive batch size, got \(batchSize)")
+        if let bad = batched.firstNonFiniteSample() {
+            throw TrainingError("predict input sample \(bad) contains NaN or infinity")
+        }
         let n = batched.shape[0]
         if n <= batchSize { return forward(batched, training: false) }
         var parts: [Tensor] = []
@@ -55,8 +59,12 @@ extension Model {
     }
 
     /// Outputs for any sample source (e.g. bytes scaled on the fly), in batches.
-    public func predict(_ x: some SampleSource, batchSize: Int = 256) -> Tensor {
+    /// - Throws: `TrainingError` when a sample holds NaN or infinity (naming the first one).
+    public func predict(_ x: some SampleSource, batchSize: Int = 256) throws -> Tensor {
         precondition(x.sampleShape == inputShape, "predict expects samples of shape \(inputShape), got \(x.sampleShape)")
+        if let bad = x.firstNonFiniteSample() {
+            throw TrainingError("predict input sample \(bad) contains NaN or infinity")
+        }
         var parts: [Tensor] = []
         var start = 0
         while start < x.sampleCount {

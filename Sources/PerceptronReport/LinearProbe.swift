@@ -70,7 +70,7 @@ public struct LinearProbe: Sendable, Hashable {
         model.compile(loss: .sparseCategoricalCrossentropy, optimizer: Adam(learningRate: learningRate))
         let y = Tensor(trainLabels.map(Float.init))
         try model.fit(x, y, batchSize: batchSize, epochs: epochs, verbose: 0, seed: seed)
-        let probabilities = model.predict(LinearProbe.standardized(test, mean: mean, deviation: deviation), batchSize: 1000)
+        let probabilities = try model.predict(LinearProbe.standardized(test, mean: mean, deviation: deviation), batchSize: 1000)
         return test.sampleCount == 0 ? [] : probabilities.argmax(axis: 1)
     }
 

@@ -57,7 +57,7 @@ public enum Robustness {
     /// Accuracy of `model` on `images` `[N, H, W]` warped by `matrix` (linear, black border),
     /// with pixels multiplied by `scale` before the model.
     public static func accuracy(_ model: Model, images: ByteTensor, labels: [Int], scale: Float,
-                                matrix: AffineMatrix, buffer: inout [UInt8]) -> Double {
+                                matrix: AffineMatrix, buffer: inout [UInt8]) throws -> Double {
         if buffer.count != images.count { buffer = [UInt8](repeating: 0, count: images.count) }
         if matrix == .identity {
             buffer = images.bytes
@@ -65,7 +65,7 @@ public enum Robustness {
             buffer.withUnsafeMutableBufferPointer { images.warpedImages(into: $0) { _ in matrix } }
         }
         let warped = ByteTensor(shape: images.shape, bytes: buffer)
-        let probabilities = model.predict(warped.scaled(by: scale).reshaped(sampleShape: model.inputShape), batchSize: 1000)
+        let probabilities = try model.predict(warped.scaled(by: scale).reshaped(sampleShape: model.inputShape), batchSize: 1000)
         let predicted = probabilities.argmax(axis: 1)
         let correct = zip(predicted, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
         return Double(correct) / Double(max(labels.count, 1))
@@ -80,21 +80,21 @@ public enum Robustness {
         let (height, width) = (images.shape[1], images.shape[2])
         let truth = labels.bytes.map(Int.init)
         var buffer: [UInt8] = []
-        func measure(_ matrix: AffineMatrix) -> Double {
-            accuracy(model, images: images, labels: truth, scale: scale, matrix: matrix, buffer: &buffer)
+        func measure(_ matrix: AffineMatrix) throws -> Double {
+            try accuracy(model, images: images, labels: truth, scale: scale, matrix: matrix, buffer: &buffer)
         }
-        let clean = measure(.identity)
-        let angleAccuracy = plan.angles.map { angle -> Double in
-            let value = measure(rotation(angle, width: width, height: height))
+        let clean = try measure(.identity)
+        let angleAccuracy = try plan.angles.map { angle -> Double in
+            let value = try measure(rotation(angle, width: width, height: height))
             progress?(String(format: "%@: rotation %+.0f°: %.4f", name, angle, value))
             return value
         }
-        let horizontal = plan.shifts.map { measure(.translation(x: Double($0), y: 0)) }
-        let vertical = plan.shifts.map { measure(.translation(x: 0, y: Double($0))) }
+        let horizontal = try plan.shifts.map { try measure(.translation(x: Double($0), y: 0)) }
+        let vertical = try plan.shifts.map { try measure(.translation(x: 0, y: Double($0))) }
         progress?("\(name): shifts done")
-        let grid = plan.gridAngles.map { angle in
-            plan.gridShifts.map { shift in
-                measure(AffineMatrix.translation(x: Double(shift), y: 0) * rotation(angle, width: width, height: height))
+        let grid = try plan.gridAngles.map { angle in
+            try plan.gridShifts.map { shift in
+                try measure(AffineMatrix.translation(x: Double(shift), y: 0) * rotation(angle, width: width, height: height))
             }
         }
         return RobustnessResult(model: name, angles: plan.angles, angleAccuracy: angleAccuracy, shifts: plan.shifts,

@@ -21,7 +21,7 @@ public struct TestPredictions: Sendable {
         guard model.inputShape.reduce(1, *) == images.rowWidth else {
             throw RunFolderError("the model takes \(model.inputShape) inputs but the images have \(images.rowWidth) pixels")
         }
-        let probabilities = model.predict(images.scaled(by: scale).reshaped(sampleShape: model.inputShape), batchSize: 1000)
+        let probabilities = try model.predict(images.scaled(by: scale).reshaped(sampleShape: model.inputShape), batchSize: 1000)
         let classes = probabilities.rowWidth
         let best = probabilities.argmax(axis: 1)
         var confidence = [Float](repeating: 0, count: best.count)

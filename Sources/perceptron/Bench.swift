@@ -81,7 +81,7 @@ struct Bench: ParsableCommand {
         if !skipped.contains("predict") {
             let trained = try model ?? BenchMeasure.train(mnist, batchSize: 1000, epochs: 1, evaluateTest: false).model
             result["evaluate_seconds"] = .double(try BenchMeasure.evaluateSeconds(trained, mnist))
-            let latency = BenchMeasure.predictLatency(trained, mnist, calls: quick ? 200 : 1000)
+            let latency = try BenchMeasure.predictLatency(trained, mnist, calls: quick ? 200 : 1000)
             result["predict_latency_us"] = .object(["p50": .double(latency.p50), "p99": .double(latency.p99)])
         }
         result["peak_rss_mb"] = .double(Double(SystemInfo.peakResidentBytes) / 1_048_576)

@@ -102,14 +102,14 @@ enum BenchMeasure {
     }
 
     /// p50 and p99 of `model.predict` on one image, in microseconds, after 50 warm-up calls.
-    static func predictLatency(_ model: Model, _ mnist: MNIST, calls: Int) -> (p50: Double, p99: Double) {
+    static func predictLatency(_ model: Model, _ mnist: MNIST, calls: Int) throws -> (p50: Double, p99: Double) {
         let image = mnist.testImages.reshaped([10000, 784]).rows(0..<1).asFloat() / 255
-        for _ in 0..<50 { _ = model.predict(image) }
+        for _ in 0..<50 { _ = try model.predict(image) }
         var samples: [Double] = []
         samples.reserveCapacity(calls)
         for _ in 0..<calls {
             let start = now()
-            _ = model.predict(image)
+            _ = try model.predict(image)
             samples.append((now() - start) * 1e6)
         }
         samples.sort()

@@ -30,7 +30,7 @@ struct Predict: ParsableCommand {
         let images = mnist.images(split)
         try checkIndex(index, in: images, split: split)
         let samples = try model.samples(from: images, scale: rawPixels ? 1 : model.pixelScale)
-        let probabilities = model.predict(samples.gather([index])).scalars
+        let probabilities = try model.predict(samples.gather([index])).scalars
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         let caption = "prediction: \(best) \(String(format: "%.4f", probabilities[best]))"
         if let png {

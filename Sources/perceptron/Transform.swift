@@ -149,7 +149,7 @@ struct Transform: ParsableCommand {
                 guard picture.width * picture.height == network.inputShape.reduce(1, *) else {
                     throw CLIError("the model takes \(network.inputShape) inputs; the \(captions[position]) image is \(picture.width)x\(picture.height)")
                 }
-                let probabilities = network.predict(picture.tensor(scale: scale).reshaped([1] + network.inputShape)).scalars
+                let probabilities = try network.predict(picture.tensor(scale: scale).reshaped([1] + network.inputShape)).scalars
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
                 let line = "prediction: \(best) \(String(format: "%.4f", probabilities[best]))"
                 print("\(captions[position]): \(line)" + (label.map { ", label \($0)" } ?? ""))

@@ -118,7 +118,7 @@ struct ShiftAugmentation: Augmentation {
         #expect(zip(loaded.weights(), model.weights()).allSatisfy { $0 == $1 })
         let bn = try #require(loaded.layer(named: "cnn_bn") as? BatchNormalization)
         #expect(bn.movingMean.value.scalars.contains { $0 != 0 }, "moving statistics are saved")
-        #expect(loaded.predict(x) == model.predict(x))
+        #expect(try loaded.predict(x) == model.predict(x))
         #expect(loaded.summaryText() == model.summaryText())
     }
 }

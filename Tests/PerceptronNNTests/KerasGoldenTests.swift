@@ -34,21 +34,21 @@ enum GoldenNetwork {
 
 @Suite struct DenseNetworkGoldenTests {
     @Test("Hidden ReLU activations and softmax outputs")
-    func forward() {
+    func forward() throws {
         let model = GoldenNetwork.model()
         let hidden = model.layers[0].forward(GoldenNetwork.x, training: false)
         // dense_goldens.py "hidden relu[0..2]"
         expectClose(hidden.scalars, [0.800000012, 0.5, 0, 0, 0.599999964, 2.3499999, 0.170000002, 0.0500000045, 0.330000013],
                     "hidden relu")
         // dense_goldens.py "output softmax[0..2]"
-        let output = model.predict(GoldenNetwork.x)
+        let output = try model.predict(GoldenNetwork.x)
         expectClose(output.scalars, [0.537429869, 0.462570131, 0.360083908, 0.639916122, 0.567829192, 0.432170719], "softmax")
     }
 
     @Test("Per-sample cross-entropy, mean loss (probability and logits paths) and accuracy")
     func lossAndAccuracy() throws {
         let model = GoldenNetwork.model()
-        let output = model.predict(GoldenNetwork.x)
+        let output = try model.predict(GoldenNetwork.x)
         // dense_goldens.py "per-sample categorical CE" and "categorical CE loss (mean)",
         // computed by Keras on a numpy copy of the output: the probability path.
         let perSample = Loss.categoricalCrossentropy.perSample(predictions: output.scalars, targets: GoldenNetwork.y.scalars, rows: 3, columns: 2)

@@ -49,7 +49,7 @@ private func parseSafetensors(_ bytes: [UInt8]) throws -> (headerLength: Int, he
         #expect(loaded.loss == .categoricalCrossentropy && loaded.metrics == [.categoricalAccuracy, .accuracy])
         let adam = try #require(loaded.optimizer as? Adam)
         #expect(adam.learningRate == 0.003 && adam.beta1 == 0.8 && adam.beta2 == 0.99 && adam.epsilon == 1e-6)
-        #expect(loaded.predict(sampleInputs) == model.predict(sampleInputs))
+        #expect(try loaded.predict(sampleInputs) == model.predict(sampleInputs))
         #expect(loaded.fileBytes() == model.fileBytes())
         #expect(try FileIO.read(url) == model.fileBytes())
     }

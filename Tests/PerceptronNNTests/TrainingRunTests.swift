@@ -34,7 +34,7 @@ import PerceptronTensor
         let accuracy = try #require(result.metrics["accuracy"])
         #expect(accuracy >= 0.9, "test accuracy \(accuracy), loss \(result.loss)")
         // predict agrees with evaluate's accuracy.
-        let predicted = model.predict(testX).argmax(axis: 1)
+        let predicted = try model.predict(testX).argmax(axis: 1)
         let labels = mnist.testLabels.rows(0..<m).bytes.map(Int.init)
         let correct = zip(predicted, labels).filter { $0 == $1 }.count
         #expect(Double(correct) / Double(m) == accuracy)

@@ -66,7 +66,9 @@ struct SyntheticRun {
 
     /// The classes `model.predict` gives the test images, found without `TestPredictions`.
     var predicted: [Int] {
-        model.predict(dataset.testImages.scaled(by: record.pixelScale).reshaped(sampleShape: [784])).argmax(axis: 1)
+        get throws {
+            try model.predict(dataset.testImages.scaled(by: record.pixelScale).reshaped(sampleShape: [784])).argmax(axis: 1)
+        }
     }
 
     var testLabels: [Int] { dataset.testLabels.bytes.map(Int.init) }

@@ -76,7 +76,7 @@ import Testing
         #expect(cells.count == 16)
         #expect(cells.reduce(0, +) == SyntheticDigits.testCount)
         var expected = [Int](repeating: 0, count: 16)
-        for (label, guess) in zip(run.testLabels, run.predicted) { expected[label * 4 + guess] += 1 }
+        for (label, guess) in zip(run.testLabels, try run.predicted) { expected[label * 4 + guess] += 1 }
         #expect(cells == expected)
         for row in 0..<4 {
             #expect(cells[row * 4..<row * 4 + 4].reduce(0, +) == SyntheticDigits.testCount / 4)
@@ -103,7 +103,7 @@ import Testing
     @Test func misclassifiedPictureHasOneTilePerMistake() throws {
         let run = try SyntheticRun.make()
         defer { run.remove() }
-        let mistakes = min(36, zip(run.testLabels, run.predicted).filter { $0 != $1 }.count)
+        let mistakes = min(36, zip(run.testLabels, try run.predicted).filter { $0 != $1 }.count)
         try #require(mistakes > 0, "the mislabelled test images should be misclassified")
         let columns = min(6, mistakes), rows = (mistakes + columns - 1) / columns
         let image = try PNG.decodeColor(try run.bytes("misclassified.png"))
@@ -164,7 +164,7 @@ import Testing
         let run = try SyntheticRun.make()
         defer { run.remove() }
         let page = try run.text("report.html")
-        let correct = zip(run.testLabels, run.predicted).filter { $0 == $1 }.count
+        let correct = zip(run.testLabels, try run.predicted).filter { $0 == $1 }.count
         #expect(abs(run.record.testAccuracy - Double(correct) / Double(SyntheticDigits.testCount)) < 1e-9)
         let accuracy = String(format: "%.4f", run.record.testAccuracy)
         let loss = String(format: "%.4f", run.record.testLoss)
@@ -178,7 +178,7 @@ import Testing
         let run = try SyntheticRun.make()
         defer { run.remove() }
         let page = try run.text("report.html")
-        let pairs = Array(zip(run.testLabels, run.predicted))
+        let pairs = Array(zip(run.testLabels, try run.predicted))
         var sums = (precision: 0.0, recall: 0.0, f1: 0.0)
         for k in 0..<4 {
             let hits = pairs.filter { $0 == k && $1 == k }.count
