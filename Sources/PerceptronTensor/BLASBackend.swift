@@ -9,6 +9,9 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
         Int32, Int32, Int32, Int32, Int32, Int32, Float,
         UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
         UnsafeMutablePointer<Float>?, Int32) -> Void
+    private typealias CblasSgemv = @convention(c) (
+        Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+        UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
     private typealias SetThreads = @convention(c) (Int32) -> Void
     private typealias GetThreads = @convention(c) () -> Int32
 
@@ -16,6 +19,9 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
     /// The file the library was loaded from.
     public let path: String
     private let function: CblasSgemm
+    /// `cblas_sgemv`, for products of a single row (predicting one sample): a matrix-vector
+    /// product reads the weights once instead of packing them.
+    private let vectorFunction: CblasSgemv?
     private let getThreads: GetThreads?
     private let setThreads: SetThreads?
 
@@ -91,8 +97,9 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
             if let getSymbol = dlsym(handle, "openblas_get_num_threads") {
                 getThreads = unsafeBitCast(getSymbol, to: GetThreads.self)
             }
+            let gemv = dlsym(handle, "cblas_sgemv").map { unsafeBitCast($0, to: CblasSgemv.self) }
             return BLASBackend(name: name, path: path, function: unsafeBitCast(symbol, to: CblasSgemm.self),
-                               getThreads: getThreads, setThreads: setThreads)
+                               vectorFunction: gemv, getThreads: getThreads, setThreads: setThreads)
         }
         loadFailure = failures.joined(separator: "; ")
         return nil
@@ -111,6 +118,15 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
             return
         }
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        if m == 1, let vectorFunction {
+            // c[1, n] = a[1, k] op(B): with B [k, n], c = Bᵀ a; with B [n, k] (transposed), c = B a.
+            if let setThreads, Parallel.threadCount > 1 {
+                setThreads(n * k < BLASBackend.singleThreadBelow ? 1 : Int32(Parallel.threadCount))
+            }
+            vectorFunction(rowMajor, transposeB ? noTrans : trans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
+                           alpha, b, Int32(max(ldb, 1)), a, Int32(transposeA ? max(lda, 1) : 1), beta, c, 1)
+            return
+        }
         if let setThreads, Parallel.threadCount > 1 {
             setThreads(m * n * k < BLASBackend.singleThreadBelow ? 1 : Int32(Parallel.threadCount))
         }
