@@ -64,6 +64,25 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         }
     }
 
+    /// `dz = dLoss/dx` from `dy = dLoss/dActivation` and the cached output `y`, written into
+    /// `dz` (reused across steps; see `Tensor.reuse`). Rows run along the last `columns` values.
+    public func inputGradient(_ dy: Tensor, output y: Tensor, columns: Int, into dz: inout Tensor) {
+        precondition(dy.shape == y.shape, "activation backward expects the output's shape \(y.shape), got \(dy.shape)")
+        Tensor.reuse(&dz, shape: dy.shape)
+        dz.withUnsafeMutableBufferPointer { out in
+            dy.withUnsafeBufferPointer { g in
+                y.withUnsafeBufferPointer { y in
+                    if self == .relu {
+                        Kernels.reluGradient(g.baseAddress!, output: y.baseAddress!, count: out.count, into: out.baseAddress!)
+                    } else {
+                        out.baseAddress!.update(from: g.baseAddress!, count: out.count)
+                        backward(out.baseAddress!, output: y.baseAddress!, rows: out.count / columns, columns: columns)
+                    }
+                }
+            }
+        }
+    }
+
     /// The activation applied to a tensor, rows along the last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var y = x

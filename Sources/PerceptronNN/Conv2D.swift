@@ -186,19 +186,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
             }
             return Tensor.empty
         }
-        Tensor.reuse(&preactivationGradient, shape: dy.shape)
-        preactivationGradient.withUnsafeMutableBufferPointer { dz in
-            dy.withUnsafeBufferPointer { g in
-                output.withUnsafeBufferPointer { y in
-                    if activation == .relu {
-                        Kernels.reluGradient(g.baseAddress!, output: y.baseAddress!, count: dz.count, into: dz.baseAddress!)
-                    } else {
-                        dz.baseAddress!.update(from: g.baseAddress!, count: dz.count)
-                        activation.backward(dz.baseAddress!, output: y.baseAddress!, rows: dz.count / filters, columns: filters)
-                    }
-                }
-            }
-        }
+        activation.inputGradient(dy, output: output, columns: filters, into: &preactivationGradient)
         return backward(logitsGradient: preactivationGradient, needsInputGradient: needsInputGradient)
     }
 

@@ -80,14 +80,7 @@ public final class Activation: Layer, LogitsOutputLayer {
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
-        Tensor.reuse(&inputGradient, shape: dy.shape)
-        let columns = dy.shape.last ?? 1
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            dy.withUnsafeBufferPointer { dx.baseAddress!.update(from: $0.baseAddress!, count: dx.count) }
-            output.withUnsafeBufferPointer { y in
-                activation.backward(dx.baseAddress!, output: y.baseAddress!, rows: dx.count / columns, columns: columns)
-            }
-        }
+        activation.inputGradient(dy, output: output, columns: dy.shape.last ?? 1, into: &inputGradient)
         return inputGradient
     }
 

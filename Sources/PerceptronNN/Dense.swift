@@ -109,19 +109,7 @@ public final class Dense: Layer, LogitsOutputLayer {
     // dy: [N, U] -> dx: [N, D]; dW += xᵀ dz, db += Σ_n dz, dx = dz Wᵀ, with dz = dy ⊙ act'(y)
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Dense '\(name)' backward expects \(output.shape), got \(dy.shape)")
-        Tensor.reuse(&preactivationGradient, shape: dy.shape)
-        preactivationGradient.withUnsafeMutableBufferPointer { dz in
-            dy.withUnsafeBufferPointer { g in
-                output.withUnsafeBufferPointer { y in
-                    if activation == .relu {
-                        Kernels.reluGradient(g.baseAddress!, output: y.baseAddress!, count: dz.count, into: dz.baseAddress!)
-                    } else {
-                        dz.baseAddress!.update(from: g.baseAddress!, count: dz.count)
-                        activation.backward(dz.baseAddress!, output: y.baseAddress!, rows: dz.count / units, columns: units)
-                    }
-                }
-            }
-        }
+        activation.inputGradient(dy, output: output, columns: units, into: &preactivationGradient)
         return backward(logitsGradient: preactivationGradient, needsInputGradient: needsInputGradient)
     }
 

@@ -10,6 +10,9 @@ public struct ConfigReader {
     let config: [String: JSONValue]
     let context: String
     let path: String
+    /// When loading a file: how many scalars its tensors hold for this layer (`name/...`), the
+    /// most the layer may allocate; nil when not known.
+    var availableWeights: Int?
 
     public init(_ config: [String: JSONValue], context: String, path: String) {
         self.config = config
@@ -111,6 +114,7 @@ public enum LayerRegistry {
             guard let width = inputShape.last, width > 0, width * units <= maximumSampleSize else {
                 throw config.fail("a Dense of \(units) units on input \(inputShape) is too large")
             }
+            try config.requireWeights([width, units], for: "its kernel")
             return Dense(units, activation: try config.value("activation", as: ActivationFunction.self, default: .linear),
                          useBias: try config.bool("use_bias", default: true),
                          kernelInitializer: try config.value("kernel_initializer", as: Initializer.self, default: .glorotUniform),
@@ -127,9 +131,9 @@ public enum LayerRegistry {
             let strides = try config.pair("strides", default: (1, 1))
             let padding = try config.value("padding", as: Padding.self, default: .valid)
             try config.checkWindow(inputShape, window: kernel, padding: padding)
-            guard kernel.0 * kernel.1 * inputShape[2] * filters <= maximumSampleSize else {
-                throw config.fail("kernel \(kernel) with \(filters) filters on \(inputShape) is too large")
-            }
+            // Multiplied with overflow checks: a 'same' window of 4096 x 4096 over 2^24 channels
+            // with 2^16 filters is 2^64 weights.
+            try config.requireWeights([kernel.0, kernel.1, inputShape[2], filters], for: "its kernel")
             return Conv2D(filters, kernelSize: kernel, strides: strides, padding: padding,
                           activation: try config.value("activation", as: ActivationFunction.self, default: .linear),
                           useBias: try config.bool("use_bias", default: true), name: name)
@@ -139,9 +143,10 @@ public enum LayerRegistry {
         "Dropout": { name, config, _ in
             Dropout(Float(try config.double("rate", in: 0...0.999999)), name: name)
         },
-        "BatchNormalization": { name, config, _ in
-            BatchNormalization(momentum: Float(try config.double("momentum", in: 0...1, default: 0.99)),
-                               epsilon: Float(try config.double("epsilon", in: 1e-12...1, default: 1e-3)), name: name)
+        "BatchNormalization": { name, config, inputShape in
+            try config.requireWeights([4, inputShape.last ?? 1], for: "its gamma, beta, moving mean and moving variance")
+            return BatchNormalization(momentum: Float(try config.double("momentum", in: 0...1, default: 0.99)),
+                                      epsilon: Float(try config.double("epsilon", in: 1e-12...1, default: 1e-3)), name: name)
         },
         "RandomRotation": { name, config, inputShape in
             guard inputShape.count == 3 else { throw config.fail("expects images [H, W, C], got \(inputShape)") }
@@ -181,6 +186,29 @@ private func pooling(_ kind: Pooling2D.Kind, _ name: String, _ config: ConfigRea
 }
 
 extension ConfigReader {
+    /// Checks the number of weights a layer will allocate, the product of `factors`, before it
+    /// is built: the product must not overflow or exceed `LayerRegistry.maximumSampleSize`,
+    /// and, when loading a file, must not exceed `availableWeights`. Building allocates and
+    /// randomly initialises the weights, so without this a few bytes of JSON naming a large
+    /// layer would cost hundreds of megabytes and seconds before "missing weight" is found.
+    ///
+    /// - Parameter part: what the weights are, for the message ("its kernel").
+    /// - Throws: `ModelFileError` naming the layer, the weights needed and the limit or the
+    ///   weights present.
+    public func requireWeights(_ factors: [Int], for part: String) throws {
+        var count = 1
+        for factor in factors {
+            let (product, overflow) = count.multipliedReportingOverflow(by: factor)
+            guard !overflow, product <= LayerRegistry.maximumSampleSize else {
+                throw fail("\(part): \(factors.map(String.init).joined(separator: " x ")) weights, more than the \(LayerRegistry.maximumSampleSize) allowed")
+            }
+            count = product
+        }
+        if let availableWeights, count > availableWeights {
+            throw fail("\(part): \(count) weights needed, but the file holds \(availableWeights) for this layer")
+        }
+    }
+
     /// Two positive integers `[a, b]` (kernel sizes, strides), each at most 4096.
     public func pair(_ key: String, default defaultValue: (Int, Int)? = nil) throws -> (Int, Int) {
         guard config[key] != nil || defaultValue == nil else { return defaultValue! }

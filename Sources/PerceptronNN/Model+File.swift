@@ -85,7 +85,13 @@ extension Model {
         var shape: [Int] = []
         var throwaway = SeededGenerator(seed: 0)
         var tensors: [String: Tensor] = [:]
-        for (name, tensor) in decoded.tensors { tensors[name] = tensor }
+        // Scalars per layer (tensor names are `layer/parameter`), the most each layer may
+        // allocate when it is built; see `ConfigReader.requireWeights`.
+        var scalarsPerLayer: [String: Int] = [:]
+        for (name, tensor) in decoded.tensors {
+            tensors[name] = tensor
+            if let slash = name.lastIndex(of: "/") { scalarsPerLayer[String(name[..<slash]), default: 0] += tensor.count }
+        }
         var used = Set<String>()
         for (index, entry) in layerEntries.enumerated() {
             guard let fields = entry.objectValue, let typeName = fields["class_name"]?.stringValue,
@@ -96,7 +102,8 @@ extension Model {
             guard seenNames.insert(name).inserted else {
                 throw ModelFileError(path: path, "layer \(index): duplicate layer name '\(name)'")
             }
-            let reader = ConfigReader(config, context: "layer \(index) '\(name)' (\(typeName.prefix(32)))", path: path)
+            var reader = ConfigReader(config, context: "layer \(index) '\(name)' (\(typeName.prefix(32)))", path: path)
+            reader.availableWeights = scalarsPerLayer[name, default: 0]
             if index == 0 {
                 guard typeName == "InputLayer" else { throw reader.fail("the first layer must be an InputLayer") }
                 shape = try reader.shape("shape")

@@ -113,8 +113,7 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
-            // BLAS leaves C untouched-but-scaled; do it here so every backend agrees.
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            GEMM.scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112

@@ -68,6 +68,12 @@ public enum GEMM {
                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
+    /// `C = beta * C` (0 when beta is 0, even over NaN): the whole product when K is 0, done
+    /// the same way by every backend.
+    static func scaleOnly(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+    }
+
     /// The plain triple loop, in Double accumulation: the reference the fast kernels are tested against.
     public static func reference(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -32,7 +32,7 @@ public struct PortableGEMM: GEMMBackend {
     ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            GEMM.scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
         let (mr, nr, kcMax, mcMax) = (Self.mr, Self.nr, Self.kc, Self.mc)

@@ -44,13 +44,18 @@ struct ActivationsTests {
         #expect(try model.activations(of: "act_dropout_input", for: Self.x) == Self.x)
     }
 
+    /// Batches change only the summation order inside the products (a single row goes
+    /// through a matrix-vector product), so results agree to float rounding, not bit for bit.
     @Test(arguments: [1, 2, 3, 7, 1000])
     func batchSizeDoesNotChangeTheResult(batchSize: Int) throws {
         let (model, _, _) = Self.model(name: "act_batches_\(batchSize)")
         let whole = try model.activations(of: ["act_batches_\(batchSize)_hidden", "act_batches_\(batchSize)_output"], for: Self.x)
         let batched = try model.activations(of: ["act_batches_\(batchSize)_hidden", "act_batches_\(batchSize)_output"], for: Self.x,
                                             batchSize: batchSize)
-        #expect(batched == whole)
+        for (a, b) in zip(batched, whole) {
+            #expect(a.shape == b.shape)
+            expectClose(a.doubles, b.doubles, relative: 1e-6, absolute: 1e-6, "batch \(batchSize)")
+        }
     }
 
     @Test func resultsAreCopiesThatLaterCallsLeaveAlone() throws {
