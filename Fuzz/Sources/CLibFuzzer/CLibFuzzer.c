@@ -1,0 +1,2 @@
+// Header-only: LLVMFuzzerRunDriver is defined by the libFuzzer runtime.
+#include "CLibFuzzer.h"
