@@ -34,6 +34,28 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
     /// Why the last load failed, for diagnostics.
     public nonisolated(unsafe) static var loadFailure: String?
 
+    /// How OpenBLAS's idle worker threads wait for the next product.
+    public enum IdleWait: Sendable {
+        /// Spin, yielding the core, for about 2^28 cycles before sleeping: OpenBLAS's default,
+        /// best when products follow each other closely (the lesson's MLP).
+        case spin
+        /// Sleep at once (`OPENBLAS_THREAD_TIMEOUT=4`): best when products alternate with other
+        /// work spread over the cores (im2col, pooling and the first layer of a convnet), which
+        /// the spinning threads would otherwise compete with.
+        case sleep
+    }
+
+    /// The idle wait asked of OpenBLAS. Takes effect only if set before the first matrix
+    /// product (the library reads it when it loads); a user's own `OPENBLAS_THREAD_TIMEOUT`
+    /// always wins.
+    public nonisolated(unsafe) static var idleWait: IdleWait = .spin
+
+    /// The `OPENBLAS_THREAD_TIMEOUT` value to set before loading, or nil to leave it alone.
+    static func threadTimeoutSetting(for wait: IdleWait, environment: [String: String]) -> String? {
+        guard wait == .sleep, environment["OPENBLAS_THREAD_TIMEOUT"] == nil else { return nil }
+        return "4"
+    }
+
     /// Candidate libraries, in order; `PERCEPTRON_BLAS_LIBRARY` names another one first.
     static var candidates: [String] {
         var list: [String] = []
@@ -75,6 +97,9 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
            let coreType = openBLASCoreType(cpuFlags: cpuFlags()) {
             setenv("OPENBLAS_CORETYPE", coreType, 0)
+        }
+        if let timeout = threadTimeoutSetting(for: idleWait, environment: ProcessInfo.processInfo.environment) {
+            setenv("OPENBLAS_THREAD_TIMEOUT", timeout, 0)
         }
         #endif
         for path in candidates {

@@ -117,7 +117,6 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try checkBackend()
         TrainingInterrupt.installSignalHandler()
         if let resume {
             let folder = URL(fileURLWithPath: resume)
@@ -132,12 +131,16 @@ struct Train: ParsableCommand {
                 throw CLIError("\(savedURL.path): missing or unreadable; --resume needs a folder written by perceptron train")
             }
             var original = try Train.parse(saved)
+            BLASBackend.idleWait = original.arch.blasIdleWait
+            try checkBackend()
             original.verbose = verbose
             original.noReport = original.noReport || noReport
             let checkpoint = try Model.loadCheckpoint(from: folder.appendingPathComponent("checkpoint.safetensors"))
             printError("resuming \(folder.path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
             try original.execute(outputFolder: folder, resuming: checkpoint)
         } else {
+            BLASBackend.idleWait = arch.blasIdleWait
+            try checkBackend()
             let folder = URL(fileURLWithPath: output ?? "runs/" + Train.timestamp())
             try FileIO.prepareFolder(folder, expectedBytes: 64 << 20)
             // The arguments, with the output folder made explicit, so `--resume` can rebuild this run.

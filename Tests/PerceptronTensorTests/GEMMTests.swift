@@ -294,6 +294,13 @@ struct GEMMReferenceBackend: GEMMBackend {
         #expect(BLASBackend.openBLASCoreType(cpuFlags: Set(flags.map { Substring($0) })) == expected)
     }
 
+    @Test func idleWaitSetsTheOpenBLASThreadTimeoutUnlessTheUserDid() {
+        #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: [:]) == "4")
+        #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: ["OPENBLAS_THREAD_TIMEOUT": "28"]) == nil)
+        #expect(BLASBackend.threadTimeoutSetting(for: .spin, environment: [:]) == nil)
+        #expect(BLASBackend.threadTimeoutSetting(for: .spin, environment: ["OPENBLAS_THREAD_TIMEOUT": "4"]) == nil)
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["PERCEPTRON_BACKEND"] == nil, "PERCEPTRON_BACKEND is set"))
     func theDefaultEnvironmentHasNoConfigurationProblem() {
         #expect(GEMM.configurationProblem == nil)
