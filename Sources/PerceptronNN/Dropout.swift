@@ -56,7 +56,10 @@ public final class Dropout: Layer, RandomStateLayer {
         let scale = 1 / (1 - rate)
         let keep = 1 - rate
         mask.withUnsafeMutableBufferPointer { m in
-            for i in 0..<m.count { m[i] = generator.nextFloat() < keep ? scale : 0 }
+            // A local copy of the generator: no exclusivity check per draw on the class's property.
+            var random = generator
+            for i in 0..<m.count { m[i] = random.nextFloat() < keep ? scale : 0 }
+            generator = random
             y.withUnsafeMutableBufferPointer { out in
                 x.withUnsafeBufferPointer { input in
                     for i in 0..<out.count { out[i] = input[i] * m[i] }

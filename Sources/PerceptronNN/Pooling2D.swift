@@ -92,6 +92,27 @@ public final class Pooling2D: Layer {
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         let outputSize = g.outputPositions * g.channels
         let recordChoice = training && kind == .max
+        if isPairwiseMax {
+            y.withUnsafeMutableBufferPointer { out in
+                x.withUnsafeBufferPointer { input in
+                    chosen.withUnsafeMutableBufferPointer { choice in
+                        let shared = UncheckedSendable((out.baseAddress!, input.baseAddress!, recordChoice ? choice.baseAddress : nil))
+                        Parallel.forEachChunk(n, costPerItem: outputSize * 4) { range in
+                            let (out, input, choice) = shared.value
+                            for image in range {
+                                Self.pairwiseMaxForward(input + image * imageSize, geometry: g,
+                                                        into: out + image * outputSize, choice: choice.map { $0 + image * outputSize })
+                            }
+                        }
+                    }
+                }
+            }
+            if training {
+                output = y
+                cachedCount = n
+            }
+            return y
+        }
         y.withUnsafeMutableBufferPointer { out in
             x.withUnsafeBufferPointer { input in
                 chosen.withUnsafeMutableBufferPointer { choice in
@@ -178,6 +199,23 @@ public final class Pooling2D: Layer {
         Tensor.reuse(&inputGradient, shape: [n, g.inputHeight, g.inputWidth, g.channels])
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         let outputSize = g.outputPositions * g.channels
+        if isPairwiseMax {
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+                dy.withUnsafeBufferPointer { grad in
+                    chosen.withUnsafeBufferPointer { choice in
+                        let shared = UncheckedSendable((dx.baseAddress!, grad.baseAddress!, choice.baseAddress!))
+                        Parallel.forEachChunk(n, costPerItem: imageSize) { range in
+                            let (dx, grad, choice) = shared.value
+                            for image in range {
+                                Self.pairwiseMaxBackward(grad + image * outputSize, choice: choice + image * outputSize,
+                                                         geometry: g, into: dx + image * imageSize)
+                            }
+                        }
+                    }
+                }
+            }
+            return inputGradient
+        }
         inputGradient.withUnsafeMutableBufferPointer { dx in
             dx.update(repeating: 0)
             dy.withUnsafeBufferPointer { grad in
@@ -208,6 +246,84 @@ public final class Pooling2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    // MARK: 2x2 max pooling with stride 2 (the convnet's), eight channels at a time
+
+    /// Max pooling over non-overlapping 2x2 windows that lie inside the image, with channels
+    /// a multiple of 8: the common case, with constant window arithmetic and, in backward, every
+    /// input cell written once instead of cleared and then accumulated.
+    var isPairwiseMax: Bool {
+        let g = geometry!
+        return kind == .max && g.windowHeight == 2 && g.windowWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            && g.padTop == 0 && g.padLeft == 0 && g.channels % 8 == 0
+            && 2 * g.outputHeight <= g.inputHeight && 2 * g.outputWidth <= g.inputWidth
+    }
+
+    // x: [H, W, C] -> y: [OH, OW, C]; choice: the flat input offset of each output's first maximum
+    // (the cells visited in the general path's order, so ties and NaN resolve the same way).
+    static func pairwiseMaxForward(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, into y: UnsafeMutablePointer<Float>,
+                                   choice: UnsafeMutablePointer<Int32>?) {
+        let c = g.channels, rowSize = g.inputWidth * c
+        let right = SIMD8<Int32>(repeating: Int32(c)), below = SIMD8<Int32>(repeating: Int32(rowSize))
+        var o = 0
+        for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth {
+                let first = 2 * oy * rowSize + 2 * ox * c
+                for channel in stride(from: 0, to: c, by: 8) {
+                    let p = x + first + channel
+                    let topRight = load(p + c), bottomLeft = load(p + rowSize), bottomRight = load(p + rowSize + c)
+                    var best = load(p)
+                    var offsets = SIMD8<Int32>(repeating: Int32(first + channel)) &+ lanes
+                    let start = offsets
+                    var better = topRight .> best
+                    best.replace(with: topRight, where: better)
+                    offsets.replace(with: start &+ right, where: better)
+                    better = bottomLeft .> best
+                    best.replace(with: bottomLeft, where: better)
+                    offsets.replace(with: start &+ below, where: better)
+                    better = bottomRight .> best
+                    best.replace(with: bottomRight, where: better)
+                    offsets.replace(with: start &+ below &+ right, where: better)
+                    UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                    if let choice { UnsafeMutableRawPointer(choice + o).storeBytes(of: offsets, as: SIMD8<Int32>.self) }
+                    o += 8
+                }
+            }
+        }
+    }
+
+    // dy: [OH, OW, C] -> dx: [H, W, C], each cell the gradient of the output that chose it or 0
+    // (0 + dy, as the general path's accumulation into zeros gives); a last odd row or column,
+    // which no window covers, is cleared.
+    static func pairwiseMaxBackward(_ dy: UnsafePointer<Float>, choice: UnsafePointer<Int32>, geometry g: WindowGeometry,
+                                    into dx: UnsafeMutablePointer<Float>) {
+        let c = g.channels, rowSize = g.inputWidth * c
+        if 2 * g.outputHeight != g.inputHeight || 2 * g.outputWidth != g.inputWidth {
+            dx.update(repeating: 0, count: g.inputHeight * rowSize)
+        }
+        let right = SIMD8<Int32>(repeating: Int32(c)), below = SIMD8<Int32>(repeating: Int32(rowSize))
+        let zero = SIMD8<Float>()
+        var o = 0
+        for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth {
+                let first = 2 * oy * rowSize + 2 * ox * c
+                for channel in stride(from: 0, to: c, by: 8) {
+                    let gradient = zero + load(dy + o)
+                    let chosen = UnsafeRawPointer(choice + o).loadUnaligned(as: SIMD8<Int32>.self)
+                    let start = SIMD8<Int32>(repeating: Int32(first + channel)) &+ lanes
+                    let p = UnsafeMutableRawPointer(dx + first + channel)
+                    p.storeBytes(of: zero.replacing(with: gradient, where: chosen .== start), as: SIMD8<Float>.self)
+                    (p + 4 * c).storeBytes(of: zero.replacing(with: gradient, where: chosen .== start &+ right),
+                                           as: SIMD8<Float>.self)
+                    (p + 4 * rowSize).storeBytes(of: zero.replacing(with: gradient, where: chosen .== start &+ below),
+                                                 as: SIMD8<Float>.self)
+                    (p + 4 * (rowSize + c)).storeBytes(of: zero.replacing(with: gradient, where: chosen .== start &+ below &+ right),
+                                                       as: SIMD8<Float>.self)
+                    o += 8
+                }
+            }
+        }
     }
 }
 

@@ -87,6 +87,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     @inline(__always) @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// Uniform in [0, 1), 24 random bits.
+    @inlinable
     public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
 
     /// Uniform in [0, 1), 53 random bits.

@@ -96,14 +96,27 @@ public enum SmallGEMM {
                             biasSum += g
                         }
                         store(load(local + k * n + block) + biasSum, local + k * n + block)
-                        for q in 0..<k {
-                            var sum = Vector()
+                        // Four weight rows per pass over the tile: four independent sums (one
+                        // would wait on each addition), each still added in row order.
+                        var q = 0
+                        while q < k {
+                            let count = min(4, k - q)
+                            var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
                             var row = a + start * k + q
                             for t in 0..<(end - start) {
-                                sum += row.pointee * masked[t]
+                                let g = masked[t]
+                                s0 += row[0] * g
+                                if count > 1 { s1 += row[1] * g }
+                                if count > 2 { s2 += row[2] * g }
+                                if count > 3 { s3 += row[3] * g }
                                 row += k
                             }
-                            store(load(local + q * n + block) + sum, local + q * n + block)
+                            let out = local + q * n + block
+                            store(load(out) + s0, out)
+                            if count > 1 { store(load(out + n) + s1, out + n) }
+                            if count > 2 { store(load(out + 2 * n) + s2, out + 2 * n) }
+                            if count > 3 { store(load(out + 3 * n) + s3, out + 3 * n) }
+                            q += 4
                         }
                         block += 8
                     }

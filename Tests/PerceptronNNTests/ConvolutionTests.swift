@@ -164,6 +164,10 @@ enum WindowReference {
         Case(max: isMax, h: 5, w: 7, c: 2, window: (2, 2), stride: (2, 2), same: true),
         Case(max: isMax, h: 7, w: 7, c: 16, window: (3, 3), stride: (2, 2), same: true),
         Case(max: isMax, h: 6, w: 5, c: 9, window: (3, 2), stride: (1, 2), same: false),
+        // 2x2, stride 2, channels a multiple of 8: max pooling's vectorised path, with even and odd sizes.
+        Case(max: isMax, h: 6, w: 4, c: 16, window: (2, 2), stride: (2, 2), same: false),
+        Case(max: isMax, h: 5, w: 7, c: 8, window: (2, 2), stride: (2, 2), same: false),
+        Case(max: isMax, h: 4, w: 6, c: 8, window: (2, 2), stride: (2, 2), same: true),
     ] }
 
     @Test("Pooling forward equals the direct loops, backward their central differences", arguments: cases)
@@ -196,5 +200,28 @@ enum WindowReference {
         _ = layer.forward(Tensor(shape: [1, 2, 2, 1], repeating: 1), training: true)
         let dx = layer.backward(Tensor(shape: [1, 1, 1, 1], repeating: 5), needsInputGradient: true)
         #expect(dx.scalars == [5, 0, 0, 0])
+    }
+
+    @Test("Max pooling's vectorised path resolves ties, NaN and negative zeros as the general path")
+    func pairwiseMaxPoolingMatchesTheGeneralPath() {
+        // Eight channels take the 2x2 stride-2 path; the same windows as 3x3 views of a
+        // [2, 2] pool with explicit strides (2, 2) but channel count 9 take the general one.
+        let windows: [[Float]] = [[1, 1, 1, 1], [0, 2, 2, 1], [.nan, 3, 4, 1], [1, .nan, 0, 2],
+                                  [-0.0, 0, -0.0, 0], [-1, -2, -1, -3], [0, 0, 0, 7], [5, 4, 3, 2]]
+        // x[0, y, x, c] = windows[c][2y + x]
+        let cells: [Float] = (0..<4).flatMap { cell in windows.map { $0[cell] } }
+        let fast = built(MaxPooling2D(2, name: "pool_fast_check"), on: [2, 2, 8])
+        let general = built(MaxPooling2D(2, name: "pool_general_check"), on: [2, 2, 9])
+        let padded: [Float] = (0..<4).flatMap { cell -> [Float] in windows.map { $0[cell] } + [0] }
+        let yFast = fast.forward(Tensor(shape: [1, 2, 2, 8], scalars: cells), training: true)
+        let yGeneral = general.forward(Tensor(shape: [1, 2, 2, 9], scalars: padded), training: true)
+        #expect(yFast.scalars.map(\.bitPattern) == Array(yGeneral.scalars.prefix(8)).map(\.bitPattern))
+        let g: [Float] = [1, 2, 3, -4, -0.0, 5, 6, 7]
+        let dxFast = fast.backward(Tensor(shape: [1, 1, 1, 8], scalars: g), needsInputGradient: true)
+        let dxGeneral = general.backward(Tensor(shape: [1, 1, 1, 9], scalars: g + [0]), needsInputGradient: true)
+        let generalScalars = dxGeneral.scalars
+        let generalCells: [Float] = (0..<4).flatMap { cell in Array(generalScalars[(cell * 9)..<(cell * 9 + 8)]) }
+        #expect(dxFast.scalars.map(\.bitPattern) == generalCells.map(\.bitPattern))
+        #expect(dxFast.scalars[8 * 1 + 1] == 2)  // channel 1: the first of the tied 2s (top right)
     }
 }
