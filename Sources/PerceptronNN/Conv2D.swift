@@ -31,6 +31,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
 
     private var columns = Tensor.empty
     private var output = Tensor.empty
+    private var inferenceOutput = Tensor.empty
     private var preactivationGradient = Tensor.empty
     private var columnGradient = Tensor.empty
     private var inputGradient = Tensor.empty
@@ -101,7 +102,9 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         swap(&cols, &columns)
         Tensor.reuse(&cols, shape: [rows, g.patchSize])
         var y = Tensor.empty
-        if training { swap(&y, &output) }
+        // Training keeps the output for backward; inference reuses its own buffer (fresh
+        // pages would cost a page fault each).
+        if training { swap(&y, &output) } else { swap(&y, &inferenceOutput) }
         Tensor.reuse(&y, shape: [n, g.outputHeight, g.outputWidth, filters])
         cols.withUnsafeMutableBufferPointer { c in
             x.withUnsafeBufferPointer { Im2Col.unfold($0.baseAddress!, count: n, geometry: g, into: c.baseAddress!) }
@@ -122,6 +125,8 @@ public final class Conv2D: Layer, LogitsOutputLayer {
             if training {
                 output = y
                 cachedCount = n
+            } else {
+                inferenceOutput = y
             }
             return y
         }
@@ -153,6 +158,8 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         if training {
             output = y
             cachedCount = n
+        } else {
+            inferenceOutput = y
         }
         return y
     }

@@ -23,6 +23,7 @@ public final class Pooling2D: Layer {
     public private(set) var inputShape: [Int]?
     private var geometry: WindowGeometry!
     private var output = Tensor.empty
+    private var inferenceOutput = Tensor.empty
     private var inputGradient = Tensor.empty
     /// For max pooling: the flat input offset (within its image) chosen by each output.
     private var chosen: [Int32] = []
@@ -85,7 +86,9 @@ public final class Pooling2D: Layer {
         precondition(Array(x.shape.dropFirst()) == [g.inputHeight, g.inputWidth, g.channels],
                      "\(typeName) '\(name)' expects [N, \(g.inputHeight), \(g.inputWidth), \(g.channels)], got \(x.shape)")
         var y = Tensor.empty
-        if training { swap(&y, &output) }
+        // Training keeps the output for backward; inference reuses its own buffer (fresh
+        // pages would cost a page fault each).
+        if training { swap(&y, &output) } else { swap(&y, &inferenceOutput) }
         Tensor.reuse(&y, shape: [n, g.outputHeight, g.outputWidth, g.channels])
         let outputCount = n * g.outputPositions * g.channels
         if training && kind == .max && chosen.count != outputCount { chosen = [Int32](repeating: 0, count: outputCount) }
@@ -110,6 +113,8 @@ public final class Pooling2D: Layer {
             if training {
                 output = y
                 cachedCount = n
+            } else {
+                inferenceOutput = y
             }
             return y
         }
@@ -185,6 +190,8 @@ public final class Pooling2D: Layer {
         if training {
             output = y
             cachedCount = n
+        } else {
+            inferenceOutput = y
         }
         return y
     }

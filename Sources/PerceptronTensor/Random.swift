@@ -84,7 +84,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         return result
     }
 
-    @inline(__always) @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// Uniform in [0, 1), 24 random bits.
     @inlinable

@@ -136,6 +136,24 @@ enum WindowReference {
         #expect(active > 0 && active < y.count)
     }
 
+    @Test("Inference reuses a layer's output buffer only once the caller has let go of it")
+    func inferenceOutputsAreNotOverwritten() {
+        for (small, filters) in [(true, 8), (false, 3)] {
+            let conv = built(Conv2D(filters, kernelSize: 3, activation: .relu, name: "conv_reuse_check_\(small)"), on: [6, 6, 1], seed: 3)
+            let pool = built(MaxPooling2D(2, name: "pool_reuse_check_\(small)"), on: [4, 4, filters])
+            let x1 = tensor(randomValues(2 * 36, seed: 4), [2, 6, 6, 1])
+            let x2 = tensor(randomValues(2 * 36, seed: 5), [2, 6, 6, 1])
+            let y1 = conv.forward(x1, training: false), p1 = pool.forward(y1, training: false)
+            let (kept, pooled) = (y1.scalars, p1.scalars)
+            let y2 = conv.forward(x2, training: false), p2 = pool.forward(y2, training: false)
+            #expect(y1.scalars == kept && p1.scalars == pooled, "a later call overwrote an output still held")
+            #expect(y2.scalars != kept && p2.scalars != pooled)
+            // Once released, the next call writes into the same storage and gives the same values.
+            let again = conv.forward(x1, training: false)
+            #expect(again.scalars == kept)
+        }
+    }
+
     @Test("Keras's parameter counts and output shapes for the MNIST convnet")
     func convnetShapes() {
         let conv1 = built(Conv2D(32, kernelSize: 3, name: "shape_conv1"), on: [28, 28, 1])
