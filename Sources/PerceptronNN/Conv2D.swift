@@ -27,15 +27,15 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     public private(set) var kernel: Parameter!
     /// `[F]`.
     public private(set) var bias: Parameter?
-    private var geometry: WindowGeometry!
+    var geometry: WindowGeometry!
 
-    private var columns = Tensor.empty
-    private var output = Tensor.empty
+    var columns = Tensor.empty
+    var output = Tensor.empty
     private var inferenceOutput = Tensor.empty
     private var preactivationGradient = Tensor.empty
     private var columnGradient = Tensor.empty
     private var inputGradient = Tensor.empty
-    private var cachedCount = 0
+    var cachedCount = 0
 
     /// - Parameters:
     ///   - filters: output channels F.

@@ -25,6 +25,8 @@ public class Model {
     public var stopTraining = false
     /// Set by `requestInterrupt()`: `fit` stops after its current step and saves a checkpoint.
     var interruptRequested = false
+    /// Whether training may fuse layers whose fused form gives the same results (tests turn it off to compare).
+    var fusesLayers = true
 
     /// Asks a running `fit` on this model to stop after its current step, saving a checkpoint
     /// if it has a checkpoint policy (as Ctrl-C does through `TrainingInterrupt`).
@@ -89,8 +91,27 @@ public class Model {
     /// The output for a batch `x: [N, ...inputShape]`; `training` enables the caches backward needs.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var activation = inputLayer.forward(x, training: training)
-        for layer in layers { activation = layer.forward(activation, training: training) }
+        let fused = training ? fusedConvolution : nil
+        var index = 0
+        while index < layers.count {
+            if index == fused, let conv = layers[index] as? Conv2D, let pool = layers[index + 1] as? Pooling2D {
+                activation = conv.forwardPooled(activation, through: pool)
+                index += 2
+                continue
+            }
+            activation = layers[index].forward(activation, training: training)
+            index += 1
+        }
         return activation
+    }
+
+    /// The index of a first layer with weights that is a short-window Conv2D feeding a 2x2 max
+    /// pooling: the two run fused in training, with the same results (ConvolutionPooling.swift).
+    var fusedConvolution: Int? {
+        guard fusesLayers, let first = layers.firstIndex(where: { !$0.parameters.isEmpty }), first + 1 < layers.count,
+              let conv = layers[first] as? Conv2D, let pool = layers[first + 1] as? Pooling2D,
+              conv.canFuse(with: pool) else { return nil }
+        return first
     }
 
     /// Backward from `dLoss/dOutput` (or, when `fromLogits` is true, from the gradient with
@@ -98,7 +119,12 @@ public class Model {
     func backward(from gradient: Tensor, fromLogits logits: Bool) {
         var gradient = gradient
         let firstWithWeights = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+        let fused = fusedConvolution
         for index in layers.indices.reversed() {
+            if let fused, index == fused + 1, let conv = layers[fused] as? Conv2D, let pool = layers[index] as? Pooling2D {
+                conv.backwardPooled(gradient, through: pool)
+                break
+            }
             let needsInput = index > firstWithWeights
             if index == layers.count - 1 && logits, let output = layers[index] as? any LogitsOutputLayer {
                 gradient = output.backward(logitsGradient: gradient, needsInputGradient: needsInput)

@@ -21,13 +21,13 @@ public final class Pooling2D: Layer {
     public let strides: (height: Int, width: Int)
     public let padding: Padding
     public private(set) var inputShape: [Int]?
-    private var geometry: WindowGeometry!
-    private var output = Tensor.empty
+    var geometry: WindowGeometry!
+    var output = Tensor.empty
     private var inferenceOutput = Tensor.empty
     private var inputGradient = Tensor.empty
     /// For max pooling: the flat input offset (within its image) chosen by each output.
-    private var chosen: [Int32] = []
-    private var cachedCount = 0
+    var chosen: [Int32] = []
+    var cachedCount = 0
 
     init(kind: Kind, poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, name: String?) {
         let strides = strides ?? poolSize

@@ -5,12 +5,13 @@
 /// Kernels for `[M, K] x [K, N]` with small K and N a multiple of 8 (at most 128).
 public enum SmallGEMM {
     /// Whether the kernels apply: K in 1...32, N a positive multiple of 8 up to 128.
+    @inlinable
     public static func applies(k: Int, n: Int) -> Bool { (1...32).contains(k) && n % 8 == 0 && (8...128).contains(n) }
 
-    typealias Vector = SIMD8<Float>
+    public typealias Vector = SIMD8<Float>
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    @inlinable @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
@@ -21,41 +22,49 @@ public enum SmallGEMM {
         let shared = UncheckedSendable((a, b, bias, c))
         Parallel.forEachChunk(m, costPerItem: k * n) { rows in
             let (a, b, bias, c) = shared.value
-            // 32 output columns at a time in four vector accumulators; each row of `a` is read
-            // once per 32 columns.
-            var block = 0
-            while block < n {
-                let width = min(32, n - block)
-                let b0 = bias.map { load($0 + block) } ?? Vector()
-                let b1 = width > 8 ? bias.map { load($0 + block + 8) } ?? Vector() : Vector()
-                let b2 = width > 16 ? bias.map { load($0 + block + 16) } ?? Vector() : Vector()
-                let b3 = width > 24 ? bias.map { load($0 + block + 24) } ?? Vector() : Vector()
-                for p in rows {
-                    let row = a + p * k
-                    var s0 = b0, s1 = b1, s2 = b2, s3 = b3
-                    var column = b + block
-                    for q in 0..<k {
-                        let x = row[q]
-                        s0 += x * load(column)
-                        if width > 8 { s1 += x * load(column + 8) }
-                        if width > 16 { s2 += x * load(column + 16) }
-                        if width > 24 { s3 += x * load(column + 24) }
-                        column += n
-                    }
-                    if relu {
-                        s0.replace(with: 0, where: s0 .< 0)
-                        s1.replace(with: 0, where: s1 .< 0)
-                        s2.replace(with: 0, where: s2 .< 0)
-                        s3.replace(with: 0, where: s3 .< 0)
-                    }
-                    let out = c + p * n + block
-                    store(s0, out)
-                    if width > 8 { store(s1, out + 8) }
-                    if width > 16 { store(s2, out + 16) }
-                    if width > 24 { store(s3, out + 24) }
+            multiplyRows(rows, n: n, k: k, a: a, b: b, bias: bias, relu: relu, c: c)
+        }
+    }
+
+    /// `multiply` for `rows` only, on the calling thread (row `p` of `a` and of `c` at `p * k`
+    /// and `p * n`). Each output is computed the same way whatever the range.
+    @inline(__always)
+    public static func multiplyRows(_ rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                    bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+        // 32 output columns at a time in four vector accumulators; each row of `a` is read
+        // once per 32 columns.
+        var block = 0
+        while block < n {
+            let width = min(32, n - block)
+            let b0 = bias.map { load($0 + block) } ?? Vector()
+            let b1 = width > 8 ? bias.map { load($0 + block + 8) } ?? Vector() : Vector()
+            let b2 = width > 16 ? bias.map { load($0 + block + 16) } ?? Vector() : Vector()
+            let b3 = width > 24 ? bias.map { load($0 + block + 24) } ?? Vector() : Vector()
+            for p in rows {
+                let row = a + p * k
+                var s0 = b0, s1 = b1, s2 = b2, s3 = b3
+                var column = b + block
+                for q in 0..<k {
+                    let x = row[q]
+                    s0 += x * load(column)
+                    if width > 8 { s1 += x * load(column + 8) }
+                    if width > 16 { s2 += x * load(column + 16) }
+                    if width > 24 { s3 += x * load(column + 24) }
+                    column += n
                 }
-                block += 32
+                if relu {
+                    s0.replace(with: 0, where: s0 .< 0)
+                    s1.replace(with: 0, where: s1 .< 0)
+                    s2.replace(with: 0, where: s2 .< 0)
+                    s3.replace(with: 0, where: s3 .< 0)
+                }
+                let out = c + p * n + block
+                store(s0, out)
+                if width > 8 { store(s1, out + 8) }
+                if width > 16 { store(s2, out + 16) }
+                if width > 24 { store(s3, out + 24) }
             }
+            block += 32
         }
     }
 
@@ -67,31 +76,43 @@ public enum SmallGEMM {
     public static func weightGradients(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                        y: UnsafePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                        db: UnsafeMutablePointer<Float>?) {
+        weightGradients(m: m, n: n, k: k, a: a, gradient: DenseGradient(dy: dy, y: y, n: n), dw: dw, db: db)
+    }
+
+    /// `weightGradients` with `dz` read from `gradient`, tile by tile. Inlinable, so that it is
+    /// specialised for a source defined in another module.
+    @inlinable
+    public static func weightGradients<Source: OutputGradientSource>(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, gradient: Source,
+        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?
+    ) {
         precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
         let threads = max(1, min(Parallel.threadCount, m / 4096))
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: threads * (k + 1) * n)
         partial.initialize(repeating: 0, count: threads * (k + 1) * n)
         defer { partial.deallocate() }
-        let shared = UncheckedSendable((a, dy, y, partial))
+        let shared = UncheckedSendable((a, gradient, partial))
         Parallel.forEachChunk(threads, costPerItem: 1, minimumWork: 2) { range in
-            let (a, dy, y, partial) = shared.value
+            let (a, gradient, partial) = shared.value
             // Rows go in tiles: the tile's masked gradient for 8 columns is kept in L1, then
             // each weight row's 8 sums run over the tile in a register.
             let tile = 128
             let masked = UnsafeMutablePointer<Vector>.allocate(capacity: tile)
             defer { masked.deallocate() }
+            var rowsPrepared = gradient.makeTileState(capacity: tile)
+            defer { gradient.release(&rowsPrepared) }
             for thread in range {
                 let local = partial + thread * (k + 1) * n
                 let rows = (m * thread / threads)..<(m * (thread + 1) / threads)
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let end = min(start + tile, rows.upperBound)
+                    gradient.prepare(rows: start..<end, into: &rowsPrepared)
                     var block = 0
                     while block < n {
                         var biasSum = Vector()
                         for p in start..<end {
-                            var g = load(dy + p * n + block)
-                            if let y { g.replace(with: 0, where: load(y + p * n + block) .<= 0) }
+                            let g = gradient.load(row: p, tileRow: p - start, column: block, state: rowsPrepared)
                             masked[p - start] = g
                             biasSum += g
                         }
@@ -129,5 +150,33 @@ public enum SmallGEMM {
             for i in 0..<(k * n) { dw[i] += local[i] }
             if let db { for j in 0..<n { db[j] += local[k * n + j] } }
         }
+    }
+}
+
+/// Where `SmallGEMM.weightGradients` reads `dz`, eight columns of one row at a time, for a
+/// tile of rows at a time (`prepare` may precompute what the tile's rows share).
+public protocol OutputGradientSource {
+    associatedtype TileState
+    func makeTileState(capacity: Int) -> TileState
+    func release(_ state: inout TileState)
+    func prepare(rows: Range<Int>, into state: inout TileState)
+    func load(row: Int, tileRow: Int, column: Int, state: TileState) -> SIMD8<Float>
+}
+
+/// `dz = relu ? dy ⊙ (y > 0) : dy`, both stored densely as `[m, n]`.
+public struct DenseGradient: OutputGradientSource {
+    let dy: UnsafePointer<Float>, y: UnsafePointer<Float>?, n: Int
+
+    public init(dy: UnsafePointer<Float>, y: UnsafePointer<Float>?, n: Int) { (self.dy, self.y, self.n) = (dy, y, n) }
+
+    public func makeTileState(capacity: Int) {}
+    public func release(_ state: inout Void) {}
+    public func prepare(rows: Range<Int>, into state: inout Void) {}
+
+    @inline(__always)
+    public func load(row p: Int, tileRow: Int, column: Int, state: Void) -> SIMD8<Float> {
+        var g = SmallGEMM.load(dy + p * n + column)
+        if let y { g.replace(with: 0, where: SmallGEMM.load(y + p * n + column) .<= 0) }
+        return g
     }
 }

@@ -154,6 +154,32 @@ enum WindowReference {
         }
     }
 
+    @Test("Training fuses a first convolution with its 2x2 max pooling and gets the unfused layers' weights bit for bit",
+          arguments: [(10, ActivationFunction.relu), (11, .relu), (10, .linear)])
+    func fusedConvolutionAndPooling(size: Int, activation: ActivationFunction) throws {
+        func convnet(_ tag: String) -> Model {
+            let model = functionalModel([size, size, 1], [
+                Conv2D(8, kernelSize: 3, activation: activation, name: "fuse_conv_\(tag)"), MaxPooling2D(2, name: "fuse_pool_\(tag)"),
+                Conv2D(4, kernelSize: 3, activation: .relu, name: "fuse_conv2_\(tag)"), Flatten(name: "fuse_flatten_\(tag)"),
+                Dropout(0.25, name: "fuse_dropout_\(tag)"), Dense(3, activation: .softmax, name: "fuse_out_\(tag)"),
+            ], seed: 5, name: "fuse_\(tag)")
+            model.compile(loss: .categoricalCrossentropy, optimizer: Adam(learningRate: 0.01), metrics: [.accuracy])
+            return model
+        }
+        let tag = "\(size)_\(activation.rawValue)"
+        let fused = convnet("a_" + tag), plain = convnet("b_" + tag)
+        plain.fusesLayers = false
+        plain.setWeights(fused.weights())
+        #expect(fused.fusedConvolution == 0 && plain.fusedConvolution == nil)
+        let x = tensor(randomValues(24 * size * size, seed: 6, in: 0...1), [24, size, size, 1])
+        let y = Tensor(rows: (0..<24).map { i in (0..<3).map { $0 == i % 3 ? 1 : 0 } })
+        let a = try fused.fit(x, y, batchSize: 8, epochs: 3, verbose: 0, validationSplit: 0.25, seed: 7)
+        let b = try plain.fit(x, y, batchSize: 8, epochs: 3, verbose: 0, validationSplit: 0.25, seed: 7)
+        #expect(fused.weights().map { $0.scalars.map(\.bitPattern) } == plain.weights().map { $0.scalars.map(\.bitPattern) })
+        #expect(a.history["loss"] == b.history["loss"] && a.history["val_loss"] == b.history["val_loss"])
+        #expect(fused.weights()[0] != convnet("c_" + tag).weights()[0], "training moved the first kernel")
+    }
+
     @Test("Keras's parameter counts and output shapes for the MNIST convnet")
     func convnetShapes() {
         let conv1 = built(Conv2D(32, kernelSize: 3, name: "shape_conv1"), on: [28, 28, 1])
