@@ -122,12 +122,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
                 }
             }
             columns = cols
-            if training {
-                output = y
-                cachedCount = n
-            } else {
-                inferenceOutput = y
-            }
+            keep(y, training: training, count: n)
             return y
         }
         y.withUnsafeMutableBufferPointer { out in
@@ -155,13 +150,18 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         // The unfolded input is what backward needs (for the kernel gradient); keep it either way
         // so its buffer is reused.
         columns = cols
+        keep(y, training: training, count: n)
+        return y
+    }
+
+    /// Keeps `y`: as training's output, for backward, or as inference's buffer, to reuse.
+    private func keep(_ y: Tensor, training: Bool, count n: Int) {
         if training {
             output = y
             cachedCount = n
         } else {
             inferenceOutput = y
         }
-        return y
     }
 
     /// Whether the short-window kernels replace im2col's GEMM (linear or ReLU activation, a

@@ -110,12 +110,7 @@ public final class Pooling2D: Layer {
                     }
                 }
             }
-            if training {
-                output = y
-                cachedCount = n
-            } else {
-                inferenceOutput = y
-            }
+            keep(y, training: training, count: n)
             return y
         }
         y.withUnsafeMutableBufferPointer { out in
@@ -187,13 +182,18 @@ public final class Pooling2D: Layer {
                 }
             }
         }
+        keep(y, training: training, count: n)
+        return y
+    }
+
+    /// Keeps `y`: as training's output, for backward, or as inference's buffer, to reuse.
+    private func keep(_ y: Tensor, training: Bool, count n: Int) {
         if training {
             output = y
             cachedCount = n
         } else {
             inferenceOutput = y
         }
-        return y
     }
 
     // dy: [N, OH, OW, C] -> dx: [N, H, W, C]
