@@ -82,6 +82,27 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
         return nil
     }
 
+    /// A note when `OPENBLAS_CORETYPE` holds OpenBLAS to kernels older than this CPU runs
+    /// (AVX2 kernels on an AVX-512 CPU, say), else nil. The setting is honoured; the note says
+    /// what it costs and how to lift it.
+    static func coreTypeAdvice(environment: [String: String], cpuFlags: Set<Substring>) -> String? {
+        let generation = ["haswell": 1, "zen": 1, "skylakex": 2, "cooperlake": 2, "sapphirerapids": 2]
+        guard let forced = environment["OPENBLAS_CORETYPE"], let best = openBLASCoreType(cpuFlags: cpuFlags),
+              generation[best.lowercased()]! > generation[forced.lowercased(), default: 0] else { return nil }
+        return "note: OPENBLAS_CORETYPE=\(forced) is set, so OpenBLAS uses those kernels although this CPU runs its \(best) "
+            + "kernels (\(best == "SkylakeX" ? "AVX-512" : "AVX2 and FMA")), which are often much faster; "
+            + "unset OPENBLAS_CORETYPE to let Perceptron choose"
+    }
+
+    /// `coreTypeAdvice` for this process and machine (nil off Linux).
+    public static var coreTypeAdvice: String? {
+        #if os(Linux)
+        return coreTypeAdvice(environment: ProcessInfo.processInfo.environment, cpuFlags: cpuFlags())
+        #else
+        return nil
+        #endif
+    }
+
     /// The CPU feature flags of the first processor in `/proc/cpuinfo` (empty elsewhere).
     static func cpuFlags() -> Set<Substring> {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

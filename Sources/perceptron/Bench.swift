@@ -41,6 +41,7 @@ struct Bench: ParsableCommand {
         // Before anything reads the thread count (it is fixed at first use).
         if let threads { setenv("PERCEPTRON_THREADS", String(threads), 1) }
         try checkBackend()
+        adviseOnCoreType()
         let skipped = Set(skip.split(separator: ",").map(String.init))
         let trainEpochs = quick ? 3 : epochs
         let smallEpochs = quick ? 2 : smallBatchEpochs

@@ -43,6 +43,12 @@ func printError(_ text: String) {
 }
 
 /// Fails with a one-line message when PERCEPTRON_BACKEND asks for something unavailable.
+/// Says on stderr when OPENBLAS_CORETYPE holds OpenBLAS to older kernels than this CPU runs
+/// (for the commands whose speed matters, once their inputs have been checked).
+func adviseOnCoreType() {
+    if GEMM.current is BLASBackend, let advice = BLASBackend.coreTypeAdvice { printError(advice) }
+}
+
 func checkBackend() throws {
     if let problem = GEMM.configurationProblem { throw CLIError(problem) }
 }

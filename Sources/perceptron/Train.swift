@@ -178,6 +178,7 @@ struct Train: ParsableCommand {
         let y = oneHot(mnist.trainLabels.rows(0..<count), classes: classes)
         let guardian = NonFiniteLossGuard()
         let checkpointURL = outputFolder.appendingPathComponent("checkpoint.safetensors")
+        adviseOnCoreType()
         let history = try model.fit(x, y, batchSize: resolvedBatchSize, epochs: resolvedEpochs,
                                     verbose: Verbosity(integerLiteral: verbose),
                                     validationSplit: resolvedValidationSplit, callbacks: [guardian], seed: seed,

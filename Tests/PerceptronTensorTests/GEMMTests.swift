@@ -294,6 +294,18 @@ struct GEMMReferenceBackend: GEMMBackend {
         #expect(BLASBackend.openBLASCoreType(cpuFlags: Set(flags.map { Substring($0) })) == expected)
     }
 
+    @Test func aCoreTypeOlderThanTheCPUGetsANote() {
+        let avx512: Set<Substring> = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+        let avx2: Set<Substring> = ["avx2", "fma"]
+        let note = BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512)
+        #expect(note?.contains("OPENBLAS_CORETYPE=Haswell is set") == true && note?.contains("SkylakeX") == true)
+        #expect(BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "Prescott"], cpuFlags: avx2)?.contains("Haswell") == true)
+        #expect(BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "SKYLAKEX"], cpuFlags: avx512) == nil)
+        #expect(BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx2) == nil)
+        #expect(BLASBackend.coreTypeAdvice(environment: [:], cpuFlags: avx512) == nil)
+        #expect(BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: []) == nil)
+    }
+
     @Test func idleWaitSetsTheOpenBLASThreadTimeoutUnlessTheUserDid() {
         #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: [:]) == "4")
         #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: ["OPENBLAS_THREAD_TIMEOUT": "28"]) == nil)
