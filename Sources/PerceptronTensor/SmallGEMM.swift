@@ -95,7 +95,7 @@ public enum SmallGEMM {
         Parallel.forEachChunk(threads, costPerItem: 1, minimumWork: 2) { range in
             let (a, gradient, partial) = shared.value
             // Rows go in tiles: the tile's masked gradient for 8 columns is kept in L1, then
-            // each weight row's 8 sums run over the tile in a register.
+            // the sums of up to four weight rows run over the tile in registers.
             let tile = 128
             let masked = UnsafeMutablePointer<Vector>.allocate(capacity: tile)
             defer { masked.deallocate() }
