@@ -1,4 +1,5 @@
-// Floating-point control of the calling thread; see include/CPerceptronCPU.h.
+// Floating-point control of the calling thread; see include/CPerceptronCPU.h. The GEMM
+// micro-kernels are in gemm_tiles.c.
 #include "CPerceptronCPU.h"
 
 #if defined(__x86_64__) || defined(_M_X64)

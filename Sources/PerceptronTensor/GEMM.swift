@@ -29,11 +29,30 @@ public enum GEMM {
         FloatingPointMode.setFlushSubnormalsToZero(true)
         return BLASBackend.load()
     }()
-    /// The portable Swift kernel, always available.
-    public static let portable = PortableGEMM()
+    /// The portable kernel, always available, with the widest micro-kernel this CPU runs or
+    /// the one `PERCEPTRON_PORTABLE_KERNEL=swift|avx2|avx512` names.
+    public static let portable = PortableGEMM(kernel: portableKernel.kernel)
 
-    /// What `PERCEPTRON_BACKEND` asked for and could not be honoured, if anything.
-    public static var configurationProblem: String? { selection.problem }
+    /// What `PERCEPTRON_BACKEND` or `PERCEPTRON_PORTABLE_KERNEL` asked for and could not be
+    /// honoured, if anything.
+    public static var configurationProblem: String? { selection.problem ?? portableKernel.problem }
+
+    private static let portableKernel: (kernel: PortableGEMM.MicroKernel, problem: String?) =
+        portableKernel(requested: ProcessInfo.processInfo.environment["PERCEPTRON_PORTABLE_KERNEL"])
+
+    /// The micro-kernel `requested` names (nil, empty or `auto`: the widest this CPU runs).
+    static func portableKernel(requested: String?) -> (kernel: PortableGEMM.MicroKernel, problem: String?) {
+        let text = requested?.lowercased() ?? ""
+        let runnable = PortableGEMM.MicroKernel.available
+        if text.isEmpty || text == "auto" { return (.best, nil) }
+        guard let kernel = PortableGEMM.MicroKernel(rawValue: text) else {
+            return (.best, "PERCEPTRON_PORTABLE_KERNEL=\(text) is not a micro-kernel; use swift, avx2 or avx512")
+        }
+        guard runnable.contains(kernel) else {
+            return (.best, "PERCEPTRON_PORTABLE_KERNEL=\(text): this CPU cannot run it; it runs \(runnable.map(\.rawValue).joined(separator: ", "))")
+        }
+        return (kernel, nil)
+    }
 
     /// The backend used by `Tensor.matmul` and every layer: `PERCEPTRON_BACKEND=blas|portable`
     /// forces one; by default the system BLAS when it loads, otherwise the portable kernel.

@@ -1,28 +1,71 @@
-// The portable GEMM in plain Swift: packed panels (Goto's blocking), a 6x8 register-blocked
-// micro-kernel on SIMD vectors, and the row blocks of A split over the cores.
+// The portable GEMM: packed panels (Goto's blocking) and the row blocks of A split over the
+// cores, in Swift; a 6-row register tile computed by a Swift SIMD micro-kernel, or on x86-64
+// CPUs that have them, by an AVX2 + FMA or AVX-512 one chosen at run time.
 
-/// A blocked, SIMD, multi-threaded single-precision GEMM in portable Swift.
+import CPerceptronCPU
+
+/// A blocked, SIMD, multi-threaded single-precision GEMM that needs no library.
 ///
 /// Blocking (Goto and van de Geijn, 2008): for each block of `kc` rows of `op(B)`, the
-/// block is packed into column strips of `nr` (8) floats; for each block of `mc` rows of
+/// block is packed into column strips of `nr` floats; for each block of `mc` rows of
 /// `op(A)`, those rows are packed into strips of `mr` (6) floats per k. The micro-kernel
-/// keeps a 6x8 tile of C in six 8-wide vector accumulators (twelve SSE registers) and walks k, doing one
-/// broadcast of A and two vector loads of B per step. Packing absorbs the transpose flags
-/// and zero-pads the edges, so the micro-kernel always runs full tiles.
+/// keeps a 6 x `nr` tile of C in registers and walks k, doing six broadcasts of A and one
+/// row of B per step. Packing absorbs the transpose flags and zero-pads the edges, so the
+/// micro-kernel always runs full tiles.
 ///
-/// Without unsafe compiler flags Swift targets baseline x86-64 (SSE2, 4-wide, no FMA), so
-/// this kernel reaches a fraction of an AVX-512/FMA BLAS; it exists so the package runs
-/// everywhere with no extra install.
+/// Swift compiles for baseline x86-64 (SSE2: 4-wide, no FMA) unless given unsafe compiler
+/// flags, so the Swift micro-kernel (6x8) reaches a fraction of an AVX-512 BLAS. On x86-64
+/// CPUs with AVX2 and FMA, or AVX-512, a C micro-kernel compiled for that instruction set
+/// alone (6x16 or 6x32) does the tile instead; the CPU is asked at run time, so the package
+/// runs on every x86-64 CPU, and the Swift kernel remains for the others (and arm64).
 public struct PortableGEMM: GEMMBackend {
+    /// The register-tile kernel.
+    public enum MicroKernel: String, CaseIterable, Sendable {
+        /// Swift SIMD, 6x8: every CPU.
+        case swift
+        /// C with AVX2 and FMA, 6x16.
+        case avx2
+        /// C with AVX-512, 6x32.
+        case avx512
+
+        /// Columns of the tile (the width of B's packed strips).
+        public var nr: Int {
+            switch self {
+            case .swift: 8
+            case .avx2: 16
+            case .avx512: 32
+            }
+        }
+
+        /// The kernels this CPU can run, the Swift one first.
+        public static let available: [MicroKernel] = {
+            let supported = Int(perceptron_gemm_tile_kernels())
+            var kernels: [MicroKernel] = [.swift]
+            if supported & Int(PERCEPTRON_GEMM_TILE_AVX2) != 0 { kernels.append(.avx2) }
+            if supported & Int(PERCEPTRON_GEMM_TILE_AVX512) != 0 { kernels.append(.avx512) }
+            return kernels
+        }()
+
+        /// The widest kernel this CPU can run.
+        public static var best: MicroKernel { available.last! }
+    }
+
     public let name = "portable"
     public var threadCount: Int { Parallel.threadCount }
+    /// The micro-kernel in use.
+    public let kernel: MicroKernel
+    /// `portable/` and the micro-kernel, for reports.
+    public var label: String { "portable/\(kernel.rawValue)" }
 
     static let mr = 6
-    static let nr = 8
     static let kc = 256
     static let mc = 96
 
-    public init() {}
+    /// A portable GEMM with `kernel` (by default the widest this CPU runs; one it cannot run
+    /// falls back to the Swift kernel).
+    public init(kernel: MicroKernel = .best) {
+        self.kernel = MicroKernel.available.contains(kernel) ? kernel : .swift
+    }
 
     public func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -35,13 +78,17 @@ public struct PortableGEMM: GEMMBackend {
             GEMM.scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        let (mr, nr, kcMax, mcMax) = (Self.mr, Self.nr, Self.kc, Self.mc)
+        let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
         let nPadded = (n + nr - 1) / nr * nr
         let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * nPadded)
         defer { packedB.deallocate() }
 
+        // Row blocks of at most `mc` rows, as many per thread, each a whole number of strips.
+        let threadsWanted = max(1, min(Parallel.threadCount, (m + mr - 1) / mr))
+        let blocksPerThread = (m + threadsWanted * Self.mc - 1) / (threadsWanted * Self.mc)
+        let mcMax = ((m + threadsWanted * blocksPerThread - 1) / (threadsWanted * blocksPerThread) + mr - 1) / mr * mr
         let rowBlocks = (m + mcMax - 1) / mcMax
-        let threads = min(Parallel.threadCount, rowBlocks)
+        let threads = min(threadsWanted, rowBlocks)
         // Each thread packs its own A blocks.
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: threads * mcMax * kcMax)
         defer { packedA.deallocate() }
@@ -49,7 +96,7 @@ public struct PortableGEMM: GEMMBackend {
         var p0 = 0
         while p0 < k {
             let kc = min(kcMax, k - p0)
-            Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, into: packedB)
+            Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr, into: packedB)
             let firstBlock = p0 == 0
             let work = m * n * kc
             Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: 1 << 18) { range in
@@ -61,7 +108,7 @@ public struct PortableGEMM: GEMMBackend {
                         let mc = min(mcMax, m - i0)
                         Self.packA(transposed: transposeA, a: a, lda: lda, rowStart: i0, mc: mc,
                                    columnStart: p0, kc: kc, into: aBuffer)
-                        Self.blockKernel(mc: mc, n: n, kc: kc, packedA: aBuffer, packedB: packedB,
+                        Self.blockKernel(kernel, mc: mc, n: n, kc: kc, packedA: aBuffer, packedB: packedB,
                                          alpha: alpha, beta: firstBlock ? beta : 1, c: c + i0 * ldc, ldc: ldc)
                         block += threads
                     }
@@ -69,14 +116,12 @@ public struct PortableGEMM: GEMMBackend {
             }
             p0 += kc
         }
-        _ = mr
     }
 
     /// Packs `op(B)[rowStart..<rowStart+kc, 0..<n]` into strips of `nr` columns, each strip
     /// `kc * nr` floats laid out k-major, zero-padded past `n`.
-    static func packB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int, rowStart: Int, kc: Int, n: Int,
+    static func packB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int, rowStart: Int, kc: Int, n: Int, nr: Int,
                       into packed: UnsafeMutablePointer<Float>) {
-        let nr = Self.nr
         let strips = (n + nr - 1) / nr
         for strip in 0..<strips {
             let j0 = strip * nr
@@ -130,25 +175,30 @@ public struct PortableGEMM: GEMMBackend {
     }
 
     /// C[0..<mc, 0..<n] = alpha * packedA * packedB + beta * C, tile by tile.
-    static func blockKernel(mc: Int, n: Int, kc: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
-                            alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let (mr, nr) = (Self.mr, Self.nr)
-        var tile = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, kc: Int, packedA: UnsafePointer<Float>,
+                            packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
+                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let (mr, nr) = (Self.mr, kernel.nr)
         let stripsB = (n + nr - 1) / nr
         let stripsA = (mc + mr - 1) / mr
-        for js in 0..<stripsB {
-            let j0 = js * nr
-            let width = min(nr, n - j0)
-            let bStrip = packedB + js * kc * nr
-            for istrip in 0..<stripsA {
-                let i0 = istrip * mr
-                let height = min(mr, mc - i0)
-                microKernel(kc: kc, a: packedA + istrip * kc * mr, b: bStrip, tile: &tile)
-                withUnsafeBytes(of: &tile) { raw in
-                    let values = raw.bindMemory(to: Float.self)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * 32) { buffer in
+            let tile = buffer.baseAddress!
+            for js in 0..<stripsB {
+                let j0 = js * nr
+                let width = min(nr, n - j0)
+                let bStrip = packedB + js * kc * nr
+                for istrip in 0..<stripsA {
+                    let i0 = istrip * mr
+                    let height = min(mr, mc - i0)
+                    let aStrip = packedA + istrip * kc * mr
+                    switch kernel {
+                    case .swift: microKernel(kc: kc, a: aStrip, b: bStrip, tile: tile)
+                    case .avx2: perceptron_gemm_tile_6x16_avx2(kc, aStrip, bStrip, tile)
+                    case .avx512: perceptron_gemm_tile_6x32_avx512(kc, aStrip, bStrip, tile)
+                    }
                     for ii in 0..<height {
                         let row = c + (i0 + ii) * ldc + j0
-                        let accumulated = values.baseAddress! + ii * nr
+                        let accumulated = tile + ii * nr
                         if beta == 0 {
                             for jj in 0..<width { row[jj] = alpha * accumulated[jj] }
                         } else if beta == 1 {
@@ -162,12 +212,9 @@ public struct PortableGEMM: GEMMBackend {
         }
     }
 
-    /// The 6x8 register tile: `tile[i] = sum over p of a[p * 6 + i] * b[p * 8 ..< p * 8 + 8]`.
+    /// The Swift 6x8 register tile: `tile[i * 8 ..< i * 8 + 8] = sum over p of a[p * 6 + i] * b[p * 8 ..< p * 8 + 8]`.
     @inline(__always)
-    static func microKernel(
-        kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        tile: inout (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    ) {
+    static func microKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
         var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
         let rawB = UnsafeRawPointer(b)
@@ -182,6 +229,9 @@ public struct PortableGEMM: GEMMBackend {
             c5 += row * pa[5]
             pa += 6
         }
-        tile = (c0, c1, c2, c3, c4, c5)
+        let out = UnsafeMutableRawPointer(tile)
+        for (i, row) in [c0, c1, c2, c3, c4, c5].enumerated() {
+            out.storeBytes(of: row, toByteOffset: i * 32, as: SIMD8<Float>.self)
+        }
     }
 }

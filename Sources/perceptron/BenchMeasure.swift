@@ -24,15 +24,19 @@ enum BenchMeasure {
     /// GFLOP/s (2 m n k per product) of each backend at each shape: the best of several
     /// timed batches of repeats, each batch at least 0.1 s.
     static func gemm(quick: Bool) -> [(backend: String, shape: String, gflops: Double)] {
-        var backends: [any GEMMBackend] = [GEMM.portable]
-        if let blas = GEMM.blas { backends.insert(blas, at: 0) }
+        // The system BLAS, then each micro-kernel of the portable kernel, widest first.
+        var backends: [(label: String, backend: any GEMMBackend)] = PortableGEMM.MicroKernel.available.reversed().map {
+            let portable = PortableGEMM(kernel: $0)
+            return (portable.label, portable)
+        }
+        if let blas = GEMM.blas { backends.insert((blas.name, blas), at: 0) }
         var generator = SeededGenerator(seed: 7)
         var rows: [(String, String, Double)] = []
         for (m, n, k, ta, tb, label) in shapes {
             let a = (0..<(m * k)).map { _ in generator.nextFloat() - 0.5 }
             let b = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
             var c = [Float](repeating: 0, count: m * n)
-            for backend in backends {
+            for (name, backend) in backends {
                 let flops = 2.0 * Double(m * n * k)
                 var best = 0.0
                 for _ in 0..<(quick ? 2 : 5) {
@@ -48,7 +52,7 @@ enum BenchMeasure {
                     } while now() - start < 0.1
                     best = max(best, flops * Double(repeats) / (now() - start) / 1e9)
                 }
-                rows.append((backend.name, label, best))
+                rows.append((name, label, best))
             }
         }
         return rows
@@ -123,12 +127,12 @@ enum BenchMeasure {
         out += "machine: \(machine?["cpu"]?.stringValue ?? "?"), \(machine?["cores"]?.intValue ?? 0) cores\n"
         out += "backend: \(result["backend"]?.stringValue ?? "?") (\(result["threads"]?.intValue ?? 0) threads)\n\n"
         if let gemm = result["gemm"]?.arrayValue {
-            out += "GEMM                            backend      GFLOP/s\n"
+            out += "GEMM                            backend             GFLOP/s\n"
             for row in gemm.compactMap(\.objectValue) {
                 let shape = row["shape"]?.stringValue ?? ""
                 let backend = row["backend"]?.stringValue ?? ""
                 out += shape.padding(toLength: 32, withPad: " ", startingAt: 0)
-                    + backend.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + backend.padding(toLength: 17, withPad: " ", startingAt: 0)
                     + String(format: "%10.1f", row["gflops"]?.doubleValue ?? .nan) + "\n"
             }
             out += "\n"

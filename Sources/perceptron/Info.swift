@@ -19,6 +19,8 @@ struct Info: ParsableCommand {
         } else {
             print("system BLAS: not found (\(BLASBackend.loadFailure ?? "none tried")); using the portable kernel")
         }
+        let runnable = PortableGEMM.MicroKernel.available.map(\.rawValue).joined(separator: ", ")
+        print("portable micro-kernel: \(GEMM.portable.kernel.rawValue) (this CPU runs \(runnable))")
         print("kernel threads: \(Parallel.threadCount)")
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import PerceptronData
+import PerceptronTensor
 import PerceptronVision
 import Testing
 
@@ -15,6 +16,14 @@ struct CLITests {
         #expect(result.stdout.contains("perceptron "))
         let portable = try CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "portable"])
         #expect(portable.stdout.contains("GEMM backend: portable"))
+        #expect(result.stdout.contains("portable micro-kernel: \(PortableGEMM.MicroKernel.best.rawValue) (this CPU runs swift"))
+        let swift = try CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "swift"])
+        #expect(swift.stdout.contains("portable micro-kernel: swift"))
+    }
+
+    @Test func unknownMicroKernelIsOneLine() throws {
+        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "sse"]),
+                           mentioning: "PERCEPTRON_PORTABLE_KERNEL=sse is not a micro-kernel")
     }
 
     @Test func unknownBackendIsOneLine() throws {

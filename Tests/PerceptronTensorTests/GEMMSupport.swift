@@ -5,8 +5,10 @@ import Foundation
 import Testing
 @testable import PerceptronTensor
 
-/// Every backend this machine offers: the portable kernel always, the system BLAS when it loads.
-let availableBackends: [any GEMMBackend] = [GEMM.portable] + (GEMM.blas.map { [$0] } ?? [])
+/// Every backend this machine offers: the portable kernel with each micro-kernel this CPU runs,
+/// and the system BLAS when it loads.
+let availableBackends: [any GEMMBackend] =
+    PortableGEMM.MicroKernel.available.map { PortableGEMM(kernel: $0) } + (GEMM.blas.map { [$0] } ?? [])
 
 /// One `C = alpha * op(A) * op(B) + beta * C` to check.
 struct GEMMCase: Sendable, CustomTestStringConvertible {
@@ -122,3 +124,6 @@ struct GEMMProblem {
         return problems
     }
 }
+
+/// The backend's name in messages; each micro-kernel of the portable backend apart.
+func label(_ backend: any GEMMBackend) -> String { (backend as? PortableGEMM)?.label ?? backend.name }

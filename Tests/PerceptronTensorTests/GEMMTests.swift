@@ -10,12 +10,12 @@ import Testing
     static let transposes = [(false, false), (false, true), (true, false), (true, true)]
 
     /// Every combination of 1, 7 and 33, plus shapes that cross the portable kernel's blocks:
-    /// 6-row and 8-column tiles, 96-row blocks (two threads), 256-deep k blocks, and the
-    /// lesson's 784-wide input.
+    /// 6-row tiles, 8-, 16- and 32-column strips (one per micro-kernel), row blocks split over
+    /// two threads, 256-deep k blocks, and the lesson's 784-wide input.
     static let shapes: [(Int, Int, Int)] = {
         let small = [1, 7, 33]
         var shapes = small.flatMap { m in small.flatMap { n in small.map { k in (m, n, k) } } }
-        shapes += [(6, 8, 1), (13, 9, 17), (97, 9, 257), (193, 17, 5), (5, 3, 513), (12, 40, 784)]
+        shapes += [(6, 8, 1), (13, 9, 17), (97, 9, 257), (193, 17, 5), (5, 3, 513), (12, 40, 784), (200, 70, 300)]
         return shapes
     }()
 
@@ -27,7 +27,7 @@ import Testing
         #expect(expected.allSatisfy { !$0.isNaN }, "the reference read C although beta is 0")
         for backend in availableBackends {
             let problems = problem.mismatches(problem.run(backend), expected: expected)
-            #expect(problems.isEmpty, "\(backend.name) \(spec.testDescription): \(problems.count) wrong, first \(problems.prefix(3))")
+            #expect(problems.isEmpty, "\(label(backend)) \(spec.testDescription): \(problems.count) wrong, first \(problems.prefix(3))")
         }
     }
 
@@ -42,7 +42,7 @@ import Testing
                 let expected = problem.reference()
                 for backend in availableBackends {
                     let problems = problem.mismatches(problem.run(backend), expected: expected)
-                    #expect(problems.isEmpty, "\(backend.name) \(spec.testDescription): \(problems.prefix(3))")
+                    #expect(problems.isEmpty, "\(label(backend)) \(spec.testDescription): \(problems.prefix(3))")
                 }
             }
         }
@@ -54,7 +54,7 @@ import Testing
             let problem = GEMMProblem(spec, seed: 3)
             let expected = problem.reference()
             for backend in availableBackends {
-                #expect(problem.mismatches(problem.run(backend), expected: expected).isEmpty, "\(backend.name) \(spec.testDescription)")
+                #expect(problem.mismatches(problem.run(backend), expected: expected).isEmpty, "\(label(backend)) \(spec.testDescription)")
             }
         }
     }
@@ -69,7 +69,7 @@ import Testing
                 for j in 0..<problem.ldc {
                     let index = i * problem.ldc + j
                     let expected = j >= 5 ? paddingSentinel : beta == 0 ? 0 : beta * problem.c[index]
-                    #expect(result[index] == expected, "\(backend.name) C[\(i), \(j)]")
+                    #expect(result[index] == expected, "\(label(backend)) C[\(i), \(j)]")
                 }
             }
         }
@@ -79,7 +79,7 @@ import Testing
         for backend in availableBackends {
             for (m, n) in [(0, 5), (5, 0)] {
                 let problem = GEMMProblem(GEMMCase(m: m, n: n, k: 3, beta: 1))
-                #expect(problem.run(backend) == problem.c, "\(backend.name) \(m)x\(n)")
+                #expect(problem.run(backend) == problem.c, "\(label(backend)) \(m)x\(n)")
             }
         }
     }
@@ -193,7 +193,7 @@ struct GEMMReferenceBackend: GEMMBackend {
             let product = a.matmul(b, transposeSelf: transposes.0, transposeOther: transposes.1, backend: backend)
             #expect(product.shape == [m, n])
             for (x, y) in zip(product.scalars, expected.scalars) {
-                #expect(abs(x - y) <= 1e-5 * Float(k).squareRoot() * 3, "\(backend.name): \(x) vs \(y)")
+                #expect(abs(x - y) <= 1e-5 * Float(k).squareRoot() * 3, "\(label(backend)): \(x) vs \(y)")
             }
         }
         let withDefault = a.matmul(b, transposeSelf: transposes.0, transposeOther: transposes.1)
@@ -225,25 +225,25 @@ struct GEMMReferenceBackend: GEMMBackend {
         (0..<rows * columns).map { Float(100 * ($0 / columns) + $0 % columns) }
     }
 
-    @Test(arguments: [false, true])
-    func packBWritesZeroPaddedEightColumnStrips(transposed: Bool) {
-        // op(B) is [k, n] = [3, 10], stored [3, 10] or [10, 3].
-        let (k, n) = (3, 10)
+    @Test(arguments: [false, true], PortableGEMM.MicroKernel.allCases.map(\.nr))
+    func packBWritesZeroPaddedStripsOfTheTileWidth(transposed: Bool, nr: Int) {
+        // op(B) is [k, n] = [3, nr + 2], stored [3, n] or [n, 3]: one full strip and two columns.
+        let (k, n) = (3, nr + 2)
         let stored = transposed ? Self.labelled(n, k) : Self.labelled(k, n)
         let ldb = transposed ? k : n
-        var packed = [Float](repeating: -1, count: 2 * k * 8)
+        var packed = [Float](repeating: -1, count: 2 * 2 * nr)
         stored.withUnsafeBufferPointer { b in
             packed.withUnsafeMutableBufferPointer { out in
-                PortableGEMM.packB(transposed: transposed, b: b.baseAddress!, ldb: ldb, rowStart: 1, kc: 2, n: n,
+                PortableGEMM.packB(transposed: transposed, b: b.baseAddress!, ldb: ldb, rowStart: 1, kc: 2, n: n, nr: nr,
                                    into: out.baseAddress!)
             }
         }
-        // Rows 1 and 2 of op(B); strip s holds columns 8s..<8s+8, k-major.
+        // Rows 1 and 2 of op(B); strip s holds columns nr*s..<nr*(s+1), k-major.
         for strip in 0..<2 {
             for p in 0..<2 {
-                for jj in 0..<8 {
-                    let j = strip * 8 + jj
-                    let value = packed[strip * 2 * 8 + p * 8 + jj]
+                for jj in 0..<nr {
+                    let j = strip * nr + jj
+                    let value = packed[strip * 2 * nr + p * nr + jj]
                     let expected: Float = j < n ? (transposed ? stored[j * ldb + 1 + p] : stored[(1 + p) * ldb + j]) : 0
                     #expect(value == expected, "strip \(strip) p \(p) column \(jj)")
                 }
@@ -335,5 +335,38 @@ struct GEMMReferenceBackend: GEMMBackend {
     @Test func thePortableBackendAlwaysExists() {
         #expect(GEMM.portable.name == "portable")
         #expect(GEMM.portable.threadCount == Parallel.threadCount)
+    }
+
+    @Test func theSwiftMicroKernelRunsEverywhereAndTheWidestIsTheDefault() {
+        let available = PortableGEMM.MicroKernel.available
+        #expect(available.first == .swift)
+        #expect(PortableGEMM.MicroKernel.best == available.last)
+        #expect(PortableGEMM().kernel == .best)
+        #if !arch(x86_64)
+        #expect(available == [.swift])
+        #endif
+        for kernel in PortableGEMM.MicroKernel.allCases {
+            // A kernel this CPU cannot run is never called: the Swift one stands in.
+            #expect(PortableGEMM(kernel: kernel).kernel == (available.contains(kernel) ? kernel : .swift))
+            #expect(PortableGEMM(kernel: kernel).label == "portable/\(PortableGEMM(kernel: kernel).kernel.rawValue)")
+        }
+    }
+
+    @Test func perceptronPortableKernelNamesTheMicroKernel() {
+        let available = PortableGEMM.MicroKernel.available
+        for text in [nil, "", "auto", "AUTO"] as [String?] {
+            #expect(GEMM.portableKernel(requested: text) == (.best, nil))
+        }
+        for kernel in PortableGEMM.MicroKernel.allCases {
+            let (chosen, problem) = GEMM.portableKernel(requested: kernel.rawValue.uppercased())
+            if available.contains(kernel) {
+                #expect(chosen == kernel && problem == nil)
+            } else {
+                #expect(chosen == .best && problem?.contains("this CPU cannot run it") == true)
+            }
+        }
+        let (chosen, problem) = GEMM.portableKernel(requested: "sse")
+        #expect(chosen == .best)
+        #expect(problem == "PERCEPTRON_PORTABLE_KERNEL=sse is not a micro-kernel; use swift, avx2 or avx512")
     }
 }

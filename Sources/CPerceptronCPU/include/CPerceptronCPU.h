@@ -10,4 +10,7 @@ void perceptron_set_flush_denormals(int on);
 /// Whether flush-to-zero is set for the calling thread.
 int perceptron_flush_denormals(void);
 
+
+#include "CPerceptronGEMMTiles.h"
+
 #endif
