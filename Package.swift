@@ -19,7 +19,7 @@ let package = Package(
         // portable GEMM's AVX2 and AVX-512 micro-kernels (chosen at run time, no compiler flags).
         .target(name: "CPerceptronCPU"),
         .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
-        .target(name: "PerceptronNN", dependencies: ["PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
+        .target(name: "PerceptronNN", dependencies: ["CPerceptronCPU", "PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
         .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
         .target(name: "PerceptronData", dependencies: [
             "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronNN", "PerceptronVision",

@@ -1,6 +1,33 @@
-// Floating-point control of the calling thread; see include/CPerceptronCPU.h. The GEMM
-// micro-kernels are in gemm_tiles.c.
+// Floating-point control of the calling thread and the vector units the CPU offers; see
+// include/CPerceptronCPU.h. The kernels that use them are in gemm_tiles.c and adam.c.
 #include "CPerceptronCPU.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <cpuid.h>
+
+static unsigned long long read_xcr0(void) {
+    unsigned int eax, edx;
+    __asm__ __volatile__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+int perceptron_vector_units(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const int fma = (ecx >> 12) & 1, osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1;
+    if (!osxsave || !avx || !fma) return 0;
+    const unsigned long long xcr0 = read_xcr0();
+    if ((xcr0 & 0x6) != 0x6) return 0; // the OS saves XMM and YMM state
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    const int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1;
+    int units = 0;
+    if (avx2) units |= PERCEPTRON_VECTOR_AVX2_FMA;
+    if (avx512f && (xcr0 & 0xE6) == 0xE6) units |= PERCEPTRON_VECTOR_AVX512; // + opmask, ZMM state
+    return units;
+}
+#else
+int perceptron_vector_units(void) { return 0; }
+#endif
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <xmmintrin.h>

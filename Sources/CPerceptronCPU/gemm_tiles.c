@@ -6,29 +6,7 @@
 #include "CPerceptronGEMMTiles.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <cpuid.h>
 #include <immintrin.h>
-
-static unsigned long long read_xcr0(void) {
-    unsigned int eax, edx;
-    __asm__ __volatile__("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
-    return ((unsigned long long)edx << 32) | eax;
-}
-
-int perceptron_gemm_tile_kernels(void) {
-    unsigned int eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-    const int fma = (ecx >> 12) & 1, osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1;
-    if (!osxsave || !avx || !fma) return 0;
-    const unsigned long long xcr0 = read_xcr0();
-    if ((xcr0 & 0x6) != 0x6) return 0; // the OS saves XMM and YMM state
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
-    const int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1;
-    int kernels = 0;
-    if (avx2) kernels |= PERCEPTRON_GEMM_TILE_AVX2;
-    if (avx512f && (xcr0 & 0xE6) == 0xE6) kernels |= PERCEPTRON_GEMM_TILE_AVX512; // + opmask, ZMM state
-    return kernels;
-}
 
 #define ROW_AVX2(i)                                                  \
     {                                                                \
@@ -83,8 +61,7 @@ void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, f
 #else
 #include <stdlib.h>
 
-// No such instruction sets here: the kernels are never reported, so never called.
-int perceptron_gemm_tile_kernels(void) { return 0; }
+// No such instruction sets here: perceptron_vector_units() reports none, so these are never called.
 void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, float *tile) {
     (void)kc; (void)a; (void)b; (void)tile;
     abort();

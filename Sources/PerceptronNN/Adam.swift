@@ -1,6 +1,7 @@
 // Adam with Keras 3's update rule and defaults, as one fused pass over each parameter.
 // AMSGrad and weight decay are not implemented.
 
+import CPerceptronCPU
 import Foundation
 import PerceptronIO
 import PerceptronTensor
@@ -47,19 +48,36 @@ public final class Adam: Optimizer {
             slots.withTensors(for: parameter) { state in
                 updateInParallel(parameter, state: &state) { range, w, g, m, v in
                     Adam.update(range, w: w, g: g, m: m!, v: v!, alpha: alpha, oneMinusBeta1: oneMinusBeta1,
-                                oneMinusBeta2: oneMinusBeta2, epsilon: epsilon)
+                                oneMinusBeta2: oneMinusBeta2, epsilon: epsilon, unit: VectorUnit.widest)
                 }
             }
         }
         iterations += 1
     }
 
-    /// The fused update of `range`, 8 values at a time; every value goes through the same
-    /// IEEE operations as the scalar tail, so results do not depend on the split.
+    /// The fused update of `range`, 8 values at a time in Swift, or 8 or 16 at a time in the
+    /// C versions for AVX2 and AVX-512 (`unit`). Every value goes through the same IEEE
+    /// operations in the same order, with no fused multiply-add, in the vectors and in the
+    /// scalar tails, so results depend neither on the split nor on the unit. The update is
+    /// bound by the divider: on one Zen 5 core the lesson's 670,000 values take 0.36 ms on
+    /// 4-lane SSE and 0.13 ms on AVX-512.
     @inline(__always)
     static func update(_ range: Range<Int>, w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
                        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                       alpha: Float, oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float) {
+                       alpha: Float, oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float, unit: VectorUnit) {
+        let (start, count) = (range.lowerBound, range.count)
+        switch unit {
+        case .avx512:
+            perceptron_adam_update_avx512(count, w + start, g + start, m + start, v + start, alpha,
+                                          oneMinusBeta1, oneMinusBeta2, epsilon)
+            return
+        case .avx2:
+            perceptron_adam_update_avx2(count, w + start, g + start, m + start, v + start, alpha,
+                                        oneMinusBeta1, oneMinusBeta2, epsilon)
+            return
+        case .baseline:
+            break
+        }
         typealias Vector = SIMD8<Float>
         func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
         func store(_ x: Vector, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: Vector.self) }

@@ -38,13 +38,13 @@ public struct PortableGEMM: GEMMBackend {
         }
 
         /// The kernels this CPU can run, the Swift one first.
-        public static let available: [MicroKernel] = {
-            let supported = Int(perceptron_gemm_tile_kernels())
-            var kernels: [MicroKernel] = [.swift]
-            if supported & Int(PERCEPTRON_GEMM_TILE_AVX2) != 0 { kernels.append(.avx2) }
-            if supported & Int(PERCEPTRON_GEMM_TILE_AVX512) != 0 { kernels.append(.avx512) }
-            return kernels
-        }()
+        public static let available: [MicroKernel] = VectorUnit.available.map {
+            switch $0 {
+            case .baseline: .swift
+            case .avx2: .avx2
+            case .avx512: .avx512
+            }
+        }
 
         /// The widest kernel this CPU can run.
         public static var best: MicroKernel { available.last! }

@@ -1,5 +1,6 @@
 // Floating-point control of the calling thread: flush subnormal numbers to zero, as
 // TensorFlow's thread pools do, so that training does not slow down when gradients become tiny.
+// The vector units of the CPU, and the kernels written for the wider ones.
 #ifndef CPERCEPTRON_CPU_H
 #define CPERCEPTRON_CPU_H
 
@@ -11,6 +12,18 @@ void perceptron_set_flush_denormals(int on);
 int perceptron_flush_denormals(void);
 
 
+/// Bit set in perceptron_vector_units() when AVX2 and FMA can be used.
+#define PERCEPTRON_VECTOR_AVX2_FMA 1
+/// Bit set when AVX-512 (foundation) can be used.
+#define PERCEPTRON_VECTOR_AVX512 2
+
+/// The vector units this CPU and operating system support (0 off x86-64): CPUID for the
+/// instruction sets, XGETBV for the operating system saving the wider registers. Kernels
+/// compiled for AVX2 or AVX-512 (a function attribute, not a compiler flag) are called only
+/// when this reports their unit.
+int perceptron_vector_units(void);
+
+#include "CPerceptronAdam.h"
 #include "CPerceptronGEMMTiles.h"
 
 #endif

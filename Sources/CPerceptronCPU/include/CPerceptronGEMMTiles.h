@@ -1,18 +1,9 @@
 // Register-tile kernels of the portable GEMM for x86-64 CPUs with AVX2 and FMA or with
 // AVX-512. Each function is compiled for its instruction set alone (a function attribute,
 // not a compiler flag), so the package still runs on any x86-64 CPU: the Swift side calls
-// a kernel only if perceptron_gemm_tile_kernels() reports it.
+// a kernel only if perceptron_vector_units() reports its unit.
 #ifndef CPERCEPTRON_GEMM_TILES_H
 #define CPERCEPTRON_GEMM_TILES_H
-
-/// Bit set in perceptron_gemm_tile_kernels() when the AVX2 + FMA kernel can run.
-#define PERCEPTRON_GEMM_TILE_AVX2 1
-/// Bit set when the AVX-512 kernel can run.
-#define PERCEPTRON_GEMM_TILE_AVX512 2
-
-/// The kernels this CPU and operating system can run (0 on other architectures): CPUID for
-/// the instruction sets, XGETBV for the operating system saving the wider registers.
-int perceptron_gemm_tile_kernels(void);
 
 /// tile[6][16] = sum over p < kc of a[p * 6 + i] * b[p * 16 + j]: A packed in strips of 6
 /// rows, B in strips of 16 columns, both k-major (the portable GEMM's packing). Uses FMA.
