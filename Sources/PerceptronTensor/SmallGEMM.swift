@@ -1,6 +1,9 @@
 // Products with a short inner dimension (K <= 32), as a first convolution has (a 3x3 window
 // on one channel: K = 9): BLAS spends most of such a product packing and scaling C, so these
 // kernels stream the rows once, 8 output columns at a time, with the bias and ReLU fused in.
+// The weight gradient's inner sums run on AVX2 when the CPU has it (same results, bit for bit).
+
+import CPerceptronCPU
 
 /// Kernels for `[M, K] x [K, N]` with small K and N a multiple of 8 (at most 128).
 public enum SmallGEMM {
@@ -75,8 +78,9 @@ public enum SmallGEMM {
     /// but not on timing.
     public static func weightGradients(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                        y: UnsafePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-                                       db: UnsafeMutablePointer<Float>?) {
-        weightGradients(m: m, n: n, k: k, a: a, gradient: DenseGradient(dy: dy, y: y, n: n), dw: dw, db: db)
+                                       db: UnsafeMutablePointer<Float>?, vectorUnit: VectorUnit = .widest) {
+        weightGradients(m: m, n: n, k: k, a: a, gradient: DenseGradient(dy: dy, y: y, n: n), dw: dw, db: db,
+                        vectorUnit: vectorUnit)
     }
 
     /// `weightGradients` with `dz` read from `gradient`, tile by tile. Inlinable, so that it is
@@ -84,10 +88,11 @@ public enum SmallGEMM {
     @inlinable
     public static func weightGradients<Source: OutputGradientSource>(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, gradient: Source,
-        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?
+        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?, vectorUnit: VectorUnit = .widest
     ) {
         precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
         let threads = max(1, min(Parallel.threadCount, m / 4096))
+        let wide = vectorUnit != .baseline
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: threads * (k + 1) * n)
         partial.initialize(repeating: 0, count: threads * (k + 1) * n)
         defer { partial.deallocate() }
@@ -117,6 +122,14 @@ public enum SmallGEMM {
                             biasSum += g
                         }
                         store(load(local + k * n + block) + biasSum, local + k * n + block)
+                        if wide {
+                            // All weight rows in one pass on AVX2, the same sums bit for bit.
+                            UnsafeRawPointer(masked).withMemoryRebound(to: Float.self, capacity: 8 * (end - start)) { g in
+                                perceptron_small_weight_sums_avx2(end - start, k, a + start * k, k, g, local + block, n)
+                            }
+                            block += 8
+                            continue
+                        }
                         // Four weight rows per pass over the tile: four independent sums (one
                         // would wait on each addition), each still added in row order.
                         var q = 0

@@ -58,6 +58,25 @@ import Testing
         }
     }
 
+    @Test(arguments: VectorUnit.available, [(1, 8, 1), (300, 16, 25), (9000, 32, 9), (700, 24, 17)])
+    func weightGradientsGiveTheSameBitsOnEveryVectorUnit(unit: VectorUnit, shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        let a = Self.values(m * k, seed: 14), dy = Self.values(m * n, seed: 15), y = Self.values(m * n, seed: 16)
+        func run(_ unit: VectorUnit) -> [Float] {
+            var dw = Self.values(k * n, seed: 17), db = Self.values(n, seed: 18)
+            dw.withUnsafeMutableBufferPointer { w in
+                db.withUnsafeMutableBufferPointer { b in
+                    SmallGEMM.weightGradients(m: m, n: n, k: k, a: a, dy: dy, y: y, dw: w.baseAddress!, db: b.baseAddress!,
+                                              vectorUnit: unit)
+                }
+            }
+            return dw + db
+        }
+        let expected = run(.baseline), actual = run(unit)
+        let differing = zip(actual, expected).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(unit), m \(m) n \(n) k \(k): \(differing) gradients differ from the Swift sums")
+    }
+
     @Test func appliesOnlyToShortWindows() {
         #expect(SmallGEMM.applies(k: 9, n: 32))
         #expect(!SmallGEMM.applies(k: 33, n: 32))

@@ -25,5 +25,6 @@ int perceptron_vector_units(void);
 
 #include "CPerceptronAdam.h"
 #include "CPerceptronGEMMTiles.h"
+#include "CPerceptronSmallGEMM.h"
 
 #endif
