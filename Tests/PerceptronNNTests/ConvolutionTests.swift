@@ -69,11 +69,15 @@ enum WindowReference {
         Case(h: 4, w: 4, c: 9, f: 8, kh: 1, kw: 1, stride: (1, 1), same: false),
     ]
 
-    @Test("Conv2D forward equals the direct convolution, and backward its central differences", arguments: cases)
-    func convolution(_ t: Case) throws {
-        let n = 2
+    @Test("Conv2D forward equals the direct convolution, and backward its central differences",
+          arguments: cases, [false, true])
+    func convolution(_ t: Case, chunked: Bool) throws {
+        let n = 3
         let layer = built(Conv2D(t.f, kernelSize: (t.kh, t.kw), strides: t.stride, padding: t.same ? .same : .valid,
                                  name: "conv_check"), on: [t.h, t.w, t.c], seed: 3)
+        // Chunked: one image per chunk, so forward and backward cross chunk boundaries.
+        if chunked { layer.chunkBytes = 1 }
+        #expect(chunked ? layer.chunkImages == 1 : layer.chunkImages >= n)
         let x = randomValues(n * t.h * t.w * t.c, seed: 4)
         let k = layer.kernel.value.doubles
         let b = randomValues(t.f, seed: 5, in: -0.5...0.5)
