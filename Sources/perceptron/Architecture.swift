@@ -6,11 +6,6 @@ import Perceptron
 enum Architecture: String, ExpressibleByArgument, CaseIterable {
     case mlp, cnn
 
-    /// How OpenBLAS's threads should wait between products for this architecture: the CNN's
-    /// products alternate with im2col and pooling on both cores, which spinning threads slow
-    /// down (an epoch about 15-20% faster when they sleep); the MLP's follow each other closely.
-    var blasIdleWait: BLASBackend.IdleWait { self == .cnn ? .sleep : .spin }
-
     /// The lesson's MLP: Input(width) → Dense(h, relu)... → Dense(classes, softmax).
     static func mlp(inputWidth: Int, hidden: [Int], classes: Int) -> Model {
         let input = Input(shape: [inputWidth])

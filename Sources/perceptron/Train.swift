@@ -131,7 +131,6 @@ struct Train: ParsableCommand {
                 throw CLIError("\(savedURL.path): missing or unreadable; --resume needs a folder written by perceptron train")
             }
             var original = try Train.parse(saved)
-            BLASBackend.idleWait = original.arch.blasIdleWait
             try checkBackend()
             original.verbose = verbose
             original.noReport = original.noReport || noReport
@@ -139,7 +138,6 @@ struct Train: ParsableCommand {
             printError("resuming \(folder.path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
             try original.execute(outputFolder: folder, resuming: checkpoint)
         } else {
-            BLASBackend.idleWait = arch.blasIdleWait
             try checkBackend()
             let folder = URL(fileURLWithPath: output ?? "runs/" + Train.timestamp())
             try FileIO.prepareFolder(folder, expectedBytes: 64 << 20)
