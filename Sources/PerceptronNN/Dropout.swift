@@ -55,20 +55,29 @@ public final class Dropout: Layer, RandomStateLayer {
         Tensor.reuse(&y, shape: x.shape)
         let scale = 1 / (1 - rate)
         let keep = 1 - rate
+        let threshold = Dropout.keepThreshold(keep)
         mask.withUnsafeMutableBufferPointer { m in
-            // A local copy of the generator: no exclusivity check per draw on the class's property.
-            var random = generator
-            for i in 0..<m.count { m[i] = random.nextFloat() < keep ? scale : 0 }
-            generator = random
             y.withUnsafeMutableBufferPointer { out in
                 x.withUnsafeBufferPointer { input in
-                    for i in 0..<out.count { out[i] = input[i] * m[i] }
+                    // A local copy of the generator: no exclusivity check per draw on the class's property.
+                    var random = generator
+                    for i in 0..<m.count {
+                        let kept: Float = random.next() >> 40 < threshold ? scale : 0
+                        m[i] = kept
+                        out[i] = input[i] * kept
+                    }
+                    generator = random
                 }
             }
         }
         output = y
         return y
     }
+
+    /// The draws kept with probability `keep`: `nextFloat() < keep` compared on the integer.
+    /// nextFloat() is `u * 2^-24` with `u = next() >> 40`, exactly, and `keep * 2^24` is exact
+    /// too, so `u * 2^-24 < keep` exactly when `u < ceil(keep * 2^24)`.
+    static func keepThreshold(_ keep: Float) -> UInt64 { UInt64((keep * 0x1p24).rounded(.up)) }
 
     // dy -> dx = dy ⊙ mask
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {

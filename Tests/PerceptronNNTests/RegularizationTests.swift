@@ -21,6 +21,29 @@ import PerceptronTensor
         #expect(zip(dx.scalars, y.scalars).allSatisfy { $1 == 0 ? $0 == 0 : $0 == 3 / 0.75 })
     }
 
+    @Test("Each value is kept exactly when its draw, nextFloat(), is below 1 - rate",
+          arguments: [0.5, 0.25, 0.1, 1 / 3, 0.7, 0.9, 0.999] as [Float])
+    func dropoutKeepsWhereTheDrawIsBelowTheKeepProbability(rate: Float) {
+        let layer = built(Dropout(rate, name: "dropout_draws"), on: [4096], seed: 5)
+        var draws = SeededGenerator(state: layer.randomState)!
+        let x = Tensor(shape: [3, 4096], repeating: 1)
+        let y = layer.forward(x, training: true)
+        let scale = 1 / (1 - rate)
+        let expected = (0..<y.count).map { _ in draws.nextFloat() < 1 - rate ? scale : 0 }
+        #expect(y.scalars == expected)
+        #expect(layer.randomState == draws.state)
+    }
+
+    @Test("The keep threshold's boundary, which random draws almost never reach")
+    func dropoutKeepThresholdBoundary() {
+        // u is kept exactly when u * 2^-24 < keep; 0.1, 0.3 and 1/3 are not multiples of 2^-24.
+        for keep in [0.1, 0.3, 1 / 3, 0.001, 0.5, 0.75, 1] as [Float] {
+            let threshold = Dropout.keepThreshold(keep)
+            #expect(Float(threshold - 1) * 0x1p-24 < keep, "keep \(keep)")
+            #expect(!(Float(threshold) * 0x1p-24 < keep), "keep \(keep)")
+        }
+    }
+
     @Test("The same seed and state give the same masks; restoring the state replays them")
     func reproducible() {
         let first = built(Dropout(0.5, name: "dropout_seed_a"), on: [64], seed: 11)
