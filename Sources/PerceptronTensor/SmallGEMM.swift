@@ -1,7 +1,8 @@
 // Products with a short inner dimension (K <= 32), as a first convolution has (a 3x3 window
 // on one channel: K = 9): BLAS spends most of such a product packing and scaling C, so these
 // kernels stream the rows once, 8 output columns at a time, with the bias and ReLU fused in.
-// The weight gradient's inner sums run on AVX2 when the CPU has it (same results, bit for bit).
+// The forward rows and the weight gradient's inner sums run on AVX2 when the CPU has it (same
+// results, bit for bit).
 
 import CPerceptronCPU
 
@@ -20,12 +21,13 @@ public enum SmallGEMM {
 
     /// `c[p, :] = relu?(bias + Σ_k a[p, k] b[k, :])` for every row p of `m`.
     public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+                                bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>,
+                                vectorUnit: VectorUnit = .widest) {
         precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
         let shared = UncheckedSendable((a, b, bias, c))
         Parallel.forEachChunk(m, costPerItem: k * n) { rows in
             let (a, b, bias, c) = shared.value
-            multiplyRows(rows, n: n, k: k, a: a, b: b, bias: bias, relu: relu, c: c)
+            multiplyRows(rows, n: n, k: k, a: a, b: b, bias: bias, relu: relu, c: c, vectorUnit: vectorUnit)
         }
     }
 
@@ -33,7 +35,13 @@ public enum SmallGEMM {
     /// and `p * n`). Each output is computed the same way whatever the range.
     @inline(__always)
     public static func multiplyRows(_ rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+                                    bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>,
+                                    vectorUnit: VectorUnit = .widest) {
+        if vectorUnit != .baseline {
+            // The same loop on 8-lane AVX2 registers, bit for bit.
+            perceptron_small_multiply_rows_avx2(rows.lowerBound, rows.upperBound, n, k, a, b, bias, relu ? 1 : 0, c)
+            return
+        }
         // 32 output columns at a time in four vector accumulators; each row of `a` is read
         // once per 32 columns.
         var block = 0

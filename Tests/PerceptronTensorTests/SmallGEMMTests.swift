@@ -58,6 +58,32 @@ import Testing
         }
     }
 
+    @Test(arguments: VectorUnit.available, [(1, 8, 1), (37, 32, 9), (300, 16, 25), (9, 40, 32), (50, 128, 9)])
+    func multiplyGivesTheSameBitsOnEveryVectorUnit(unit: VectorUnit, shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        // Some exact zeros, negative zeros and a NaN in the inputs, so ReLU's edge cases occur.
+        var a = Self.values(m * k, seed: 21)
+        for i in stride(from: 0, to: a.count, by: 7) { a[i] = 0 }
+        var bias: [Float] = Self.values(n, seed: 23)
+        bias[0] = -0.0
+        let b = Self.values(k * n, seed: 22).enumerated().map { $0.offset == 3 ? Float.nan : $0.element }
+        for (relu, withBias) in [(false, false), (false, true), (true, false), (true, true)] {
+            func run(_ unit: VectorUnit) -> [Float] {
+                var c = [Float](repeating: 7, count: m * n)
+                c.withUnsafeMutableBufferPointer { c in
+                    bias.withUnsafeBufferPointer { bias in
+                        SmallGEMM.multiply(m: m, n: n, k: k, a: a, b: b, bias: withBias ? bias.baseAddress : nil, relu: relu,
+                                           c: c.baseAddress!, vectorUnit: unit)
+                    }
+                }
+                return c
+            }
+            let expected = run(.baseline), actual = run(unit)
+            let differing = zip(actual, expected).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(unit), m \(m) n \(n) k \(k), relu \(relu), bias \(withBias): \(differing) outputs differ")
+        }
+    }
+
     @Test(arguments: VectorUnit.available, [(1, 8, 1), (300, 16, 25), (9000, 32, 9), (700, 24, 17)])
     func weightGradientsGiveTheSameBitsOnEveryVectorUnit(unit: VectorUnit, shape: (Int, Int, Int)) {
         let (m, n, k) = shape
