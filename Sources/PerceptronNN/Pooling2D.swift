@@ -1,6 +1,7 @@
 // Max and average pooling over channels-last windows, forward and backward side by side.
 // Legend: N batch, H/W input size, OH/OW output size, C channels.
 
+import CPerceptronCPU
 import PerceptronIO
 import PerceptronTensor
 
@@ -270,8 +271,13 @@ public final class Pooling2D: Layer {
     // x: [H, W, C] -> y: [OH, OW, C]; choice: the flat input offset of each output's first maximum
     // (the cells visited in the general path's order, so ties and NaN resolve the same way).
     static func pairwiseMaxForward(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, into y: UnsafeMutablePointer<Float>,
-                                   choice: UnsafeMutablePointer<Int32>?) {
+                                   choice: UnsafeMutablePointer<Int32>?, vectorUnit: VectorUnit = .widest) {
         let c = g.channels, rowSize = g.inputWidth * c
+        if vectorUnit != .baseline {
+            // The same selects on AVX2, which has a blend instruction (SSE2 has none): bit for bit.
+            perceptron_pairwise_max_avx2(x, g.outputHeight, g.outputWidth, c, rowSize, y, choice)
+            return
+        }
         let right = SIMD8<Int32>(repeating: Int32(c)), below = SIMD8<Int32>(repeating: Int32(rowSize))
         var o = 0
         for oy in 0..<g.outputHeight {

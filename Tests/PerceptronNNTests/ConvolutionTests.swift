@@ -250,6 +250,31 @@ enum WindowReference {
         #expect(dx.scalars == [5, 0, 0, 0])
     }
 
+    @Test("Max pooling's vectorised path gives the same values and choices on every vector unit",
+          arguments: VectorUnit.available)
+    func pairwiseMaxPoolingOnEveryVectorUnit(unit: VectorUnit) {
+        // A 7x6x16 image (odd height: the last row is left out), with ties, NaN and zeros.
+        let g = WindowGeometry(inputHeight: 7, inputWidth: 6, channels: 16, windowHeight: 2, windowWidth: 2,
+                               strideHeight: 2, strideWidth: 2, padding: .valid)
+        var generator = SeededGenerator(seed: 9)
+        var x = (0..<(7 * 6 * 16)).map { _ in Float(Int(generator.nextFloat() * 5) - 2) }
+        for i in stride(from: 0, to: x.count, by: 13) { x[i] = .nan }
+        for i in stride(from: 5, to: x.count, by: 17) { x[i] = -0.0 }
+        func run(_ unit: VectorUnit) -> ([UInt32], [Int32]) {
+            var y = [Float](repeating: 9, count: g.outputPositions * 16)
+            var choice = [Int32](repeating: -1, count: y.count)
+            y.withUnsafeMutableBufferPointer { y in
+                choice.withUnsafeMutableBufferPointer { c in
+                    Pooling2D.pairwiseMaxForward(x, geometry: g, into: y.baseAddress!, choice: c.baseAddress!, vectorUnit: unit)
+                }
+            }
+            return (y.map(\.bitPattern), choice)
+        }
+        let expected = run(.baseline), actual = run(unit)
+        #expect(actual.0 == expected.0, "\(unit): pooled values")
+        #expect(actual.1 == expected.1, "\(unit): choices")
+    }
+
     @Test("Max pooling's vectorised path resolves ties, NaN and negative zeros as the general path")
     func pairwiseMaxPoolingMatchesTheGeneralPath() {
         // Eight channels take the 2x2 stride-2 path; the same windows as 3x3 views of a

@@ -25,6 +25,7 @@ int perceptron_vector_units(void);
 
 #include "CPerceptronAdam.h"
 #include "CPerceptronGEMMTiles.h"
+#include "CPerceptronPooling.h"
 #include "CPerceptronSmallGEMM.h"
 
 #endif
