@@ -15,8 +15,8 @@ let package = Package(
         // zlib from the system (Linux: zlib1g; macOS: the SDK's libz), for gzip and PNG.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "PerceptronIO", dependencies: ["CZlib"]),
-        // Floating-point control (flush subnormals to zero) for each thread that computes, and the
-        // portable GEMM's AVX2 and AVX-512 micro-kernels (chosen at run time, no compiler flags).
+        // Floating-point control (flush subnormals to zero) for each thread that computes, and
+        // kernels for AVX2 and AVX-512 (chosen at run time, no compiler flags).
         .target(name: "CPerceptronCPU"),
         .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
         .target(name: "PerceptronNN", dependencies: ["CPerceptronCPU", "PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
