@@ -106,14 +106,14 @@ public final class Conv2D: Layer, LogitsOutputLayer {
                      "Conv2D '\(name)' expects [N, \(g.inputHeight), \(g.inputWidth), \(g.channels)], got \(x.shape)")
         let n = x.shape[0]
         let rows = n * g.outputPositions
-        var cols = Tensor.empty
-        swap(&cols, &columns)
         var y = Tensor.empty
         // Training keeps the output for backward; inference reuses its own buffer (fresh
         // pages would cost a page fault each).
         if training { swap(&y, &output) } else { swap(&y, &inferenceOutput) }
         Tensor.reuse(&y, shape: [n, g.outputHeight, g.outputWidth, filters])
         if usesSmallKernel {
+            var cols = Tensor.empty
+            swap(&cols, &columns)
             Tensor.reuse(&cols, shape: [rows, g.patchSize])
             cols.withUnsafeMutableBufferPointer { c in
                 x.withUnsafeBufferPointer { Im2Col.unfold($0.baseAddress!, count: n, geometry: g, into: c.baseAddress!) }
@@ -138,7 +138,6 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         // Chunk by chunk of images: each chunk's windows are unfolded, multiplied and activated
         // while they are in the core's cache. The input is kept for backward, which unfolds
         // each chunk again rather than keeping every window.
-        columns = cols
         let chunk = chunkImages
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
