@@ -128,6 +128,25 @@ private func recordingModel(_ name: String) -> (Model, SampleRecorder) {
         #expect(scaled.sampleCount == 12 && scaled.sampleShape == [3])
         #expect(try train(scaled) == train(scaled.materialized()))
     }
+
+    @Test("A batch of bytes large enough to be split over the cores is gathered and scaled row for row")
+    func scaledBytesLargeGather() {
+        // 400 samples of 784 bytes, 350 gathered in a shuffled order: 274,400 values, above
+        // the size from which the conversion is split over the cores.
+        var generator = SeededGenerator(seed: 8)
+        let bytes = ByteTensor(shape: [400, 784], bytes: (0..<(400 * 784)).map { _ in UInt8(generator.next() >> 56) })
+        var indices = Array(0..<400)
+        indices.shuffle(using: &generator)
+        indices = Array(indices.prefix(350))
+        let scale: Float = 1 / 255
+        var gathered = [Float](repeating: .nan, count: 350 * 784)
+        indices.withUnsafeBufferPointer { positions in
+            gathered.withUnsafeMutableBufferPointer { bytes.scaled(by: scale).copySamples(at: positions, into: $0.baseAddress!) }
+        }
+        let expected = indices.flatMap { row in (0..<784).map { Float(bytes.bytes[row * 784 + $0]) * scale } }
+        let wrong = zip(gathered, expected).filter { $0 != $1 }.count
+        #expect(gathered.count == expected.count && wrong == 0, "\(wrong) of \(expected.count) values differ")
+    }
 }
 
 /// One-hot rows `[n, classes]`.
