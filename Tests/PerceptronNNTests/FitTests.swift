@@ -129,6 +129,21 @@ private func recordingModel(_ name: String) -> (Model, SampleRecorder) {
         #expect(try train(scaled) == train(scaled.materialized()))
     }
 
+    @Test("Each step starts from zero gradients, large ones (zeroed on all cores) included")
+    func zeroGradientsClearsEveryValue() {
+        // 784 x 256 = 200,704 kernel values: above the size from which zeroing is split.
+        let model = functionalModel([784], [Dense(256, name: "zero_big"), Dense(3, name: "zero_small")], seed: 2,
+                                    name: "zero_model")
+        for parameter in model.parameters {
+            parameter.gradient = Tensor(shape: parameter.value.shape, repeating: .nan)
+        }
+        model.zeroGradients()
+        for parameter in model.parameters {
+            let nonzero = parameter.gradient.scalars.filter { $0.bitPattern != 0 }.count
+            #expect(nonzero == 0, "\(parameter.name): \(nonzero) of \(parameter.gradient.count) values not zero")
+        }
+    }
+
     @Test("A batch of bytes large enough to be split over the cores is gathered and scaled row for row")
     func scaledBytesLargeGather() {
         // 400 samples of 784 bytes, 350 gathered in a shuffled order: 274,400 values, above
