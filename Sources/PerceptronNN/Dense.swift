@@ -34,6 +34,10 @@ public final class Dense: Layer, LogitsOutputLayer {
     private var output = Tensor.empty
     private var preactivationGradient = Tensor.empty
     private var inputGradient = Tensor.empty
+    /// The input's blocks of non-zero columns (forward) or rows (backward), when the last
+    /// training forward took the sparse path (`inputWasSparse`).
+    private var sparseInput = SparseBlocks()
+    private(set) var inputWasSparse = false
 
     /// - Parameters:
     ///   - units: output width, positive.
@@ -77,33 +81,57 @@ public final class Dense: Layer, LogitsOutputLayer {
         var y = Tensor.empty
         if training { swap(&y, &output) }
         Tensor.reuse(&y, shape: Array(x.shape.dropLast()) + [units])
+        var sparse = false
         y.withUnsafeMutableBufferPointer { out in
             x.withUnsafeBufferPointer { input in
                 kernel.value.withUnsafeBufferPointer { w in
-                    GEMM.sgemm(transposeA: false, transposeB: false, m: rows, n: units, k: width,
-                               a: input.baseAddress!, lda: width, b: w.baseAddress!, ldb: units,
-                               c: out.baseAddress!, ldc: units)
+                    // A mostly-zero input (pixels, ReLU outputs): walk its non-zero entries, with
+                    // the bias (and ReLU) folded in. Otherwise one GEMM.
+                    sparse = SparseProducts.pay(input.baseAddress!, rows: rows, columns: width)
+                    if sparse {
+                        sparseInput.assign(input.baseAddress!, rows: rows, columns: width)
+                        withBias { b in
+                            sparseInput.multiply(w.baseAddress!, n: units, bias: b, relu: activation == .relu, into: out.baseAddress!)
+                        }
+                    } else {
+                        GEMM.sgemm(transposeA: false, transposeB: false, m: rows, n: units, k: width,
+                                   a: input.baseAddress!, lda: width, b: w.baseAddress!, ldb: units,
+                                   c: out.baseAddress!, ldc: units)
+                    }
                 }
             }
-            let biasValues = bias?.value ?? Tensor.zeros([units])
-            biasValues.withUnsafeBufferPointer { b in
-                if activation == .relu {
-                    Kernels.addBiasReLU(out.baseAddress!, rows: rows, columns: units, bias: b.baseAddress!)
-                } else {
-                    if useBias { Kernels.addBias(out.baseAddress!, rows: rows, columns: units, bias: b.baseAddress!) }
-                    if keepsLogits && (activation == .softmax || activation == .sigmoid) {
-                        Tensor.reuse(&logits, shape: [rows, units])
-                        logits.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: out.baseAddress!, count: out.count) }
+            if activation == .relu {
+                if !sparse {
+                    let biasValues = bias?.value ?? Tensor.zeros([units])
+                    biasValues.withUnsafeBufferPointer { b in
+                        Kernels.addBiasReLU(out.baseAddress!, rows: rows, columns: units, bias: b.baseAddress!)
                     }
-                    activation.apply(out.baseAddress!, rows: rows, columns: units)
                 }
+            } else {
+                if useBias && !sparse {
+                    bias!.value.withUnsafeBufferPointer { b in
+                        Kernels.addBias(out.baseAddress!, rows: rows, columns: units, bias: b.baseAddress!)
+                    }
+                }
+                if keepsLogits && (activation == .softmax || activation == .sigmoid) {
+                    Tensor.reuse(&logits, shape: [rows, units])
+                    logits.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: out.baseAddress!, count: out.count) }
+                }
+                activation.apply(out.baseAddress!, rows: rows, columns: units)
             }
         }
         if training {
             cachedInput = x
             output = y
+            inputWasSparse = sparse
         }
         return y
+    }
+
+    /// Runs `body` with the bias values, or nil without bias.
+    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.value.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     // dy: [N, U] -> dx: [N, D]; dW += xᵀ dz, db += Σ_n dz, dx = dz Wᵀ, with dz = dy ⊙ act'(y)
@@ -118,11 +146,20 @@ public final class Dense: Layer, LogitsOutputLayer {
         let width = kernel.value.shape[0]
         let rows = dz.count / units
         dz.withUnsafeBufferPointer { g in
-            cachedInput.withUnsafeBufferPointer { x in
-                kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                    GEMM.sgemm(transposeA: true, transposeB: false, m: width, n: units, k: rows,
-                               a: x.baseAddress!, lda: width, b: g.baseAddress!, ldb: units,
-                               beta: 1, c: dw.baseAddress!, ldc: units)
+            kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                if inputWasSparse {
+                    // dW += xᵀ dz over the blocks of 6 input features, each with the samples
+                    // where one of them is non-zero.
+                    cachedInput.withUnsafeBufferPointer { x in
+                        sparseInput.assign(x.baseAddress!, rows: rows, columns: width, transposed: true)
+                    }
+                    sparseInput.multiply(g.baseAddress!, n: units, accumulate: true, into: dw.baseAddress!)
+                } else {
+                    cachedInput.withUnsafeBufferPointer { x in
+                        GEMM.sgemm(transposeA: true, transposeB: false, m: width, n: units, k: rows,
+                                   a: x.baseAddress!, lda: width, b: g.baseAddress!, ldb: units,
+                                   beta: 1, c: dw.baseAddress!, ldc: units)
+                    }
                 }
             }
             bias?.gradient.withUnsafeMutableBufferPointer { db in

@@ -24,16 +24,16 @@ struct Bench: ParsableCommand {
     @Option(help: "Threads for GEMM and kernels (default: all cores; same as PERCEPTRON_THREADS).")
     var threads: Int?
 
-    @Option(name: .customLong("skip"), help: ArgumentHelp("Parts to skip, comma-separated: gemm, train, small-batches, predict.", valueName: "parts"))
+    @Option(name: .customLong("skip"), help: ArgumentHelp("Parts to skip, comma-separated: gemm, sparse, train, small-batches, predict.", valueName: "parts"))
     var skip: String = ""
 
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is excluded), got \(epochs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard smallBatchEpochs >= 2 else { throw ValidationError("--small-batch-epochs must be at least 2, got \(smallBatchEpochs)") }
-        let known: Set<String> = ["gemm", "train", "small-batches", "predict"]
+        let known: Set<String> = ["gemm", "sparse", "train", "small-batches", "predict"]
         for part in skip.split(separator: ",") where !known.contains(String(part)) {
-            throw ValidationError("--skip takes gemm, train, small-batches, predict; got '\(part)'")
+            throw ValidationError("--skip takes gemm, sparse, train, small-batches, predict; got '\(part)'")
         }
     }
 
@@ -59,6 +59,12 @@ struct Bench: ParsableCommand {
             })
         }
         let mnist = try MNIST.load()
+        if !skipped.contains("sparse") {
+            result["sparse"] = .array(BenchMeasure.sparse(mnist, quick: quick).map { row in
+                .object(["shape": .string(row.shape), "kept": .double(row.kept), "method": .string(row.method),
+                         "gflops": .double(row.gflops)])
+            })
+        }
         var epochMedians: [String: JSONValue] = [:]
         var epochAll: [String: JSONValue] = [:]
         var model: Model?

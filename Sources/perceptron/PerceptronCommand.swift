@@ -51,6 +51,7 @@ func adviseOnCoreType() {
 
 func checkBackend() throws {
     if let problem = GEMM.configurationProblem { throw CLIError(problem) }
+    if let problem = SparseProducts.configurationProblem { throw CLIError(problem) }
 }
 
 extension ByteTensor {

@@ -131,6 +131,7 @@ struct Train: ParsableCommand {
                 throw CLIError("\(savedURL.path): missing or unreadable; --resume needs a folder written by perceptron train")
             }
             var original = try Train.parse(saved)
+            if original.arch == .cnn { BLASBackend.idleWait = .spin }
             try checkBackend()
             original.verbose = verbose
             original.noReport = original.noReport || noReport
@@ -138,6 +139,9 @@ struct Train: ParsableCommand {
             printError("resuming \(folder.path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
             try original.execute(outputFolder: folder, resuming: checkpoint)
         } else {
+            // The convnet's products follow each other closely (chunked convolutions): spinning
+            // pays there (see BLASBackend.IdleWait).
+            if arch == .cnn { BLASBackend.idleWait = .spin }
             try checkBackend()
             let folder = URL(fileURLWithPath: output ?? "runs/" + Train.timestamp())
             try FileIO.prepareFolder(folder, expectedBytes: 64 << 20)

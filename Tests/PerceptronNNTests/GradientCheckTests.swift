@@ -64,6 +64,42 @@ private func floatDifferences(of parameter: Parameter, step: Float, _ objective:
                     relative: 1e-4, absolute: 1e-5, "dJ/dbias")
     }
 
+    @Test("Dense on mostly-zero inputs (pixels): the sparse path's output and gradients against Double central differences",
+          arguments: [ActivationFunction.relu, .linear, .softmax])
+    func denseSparseInputGradients(activation: ActivationFunction) throws {
+        // 13 samples (two full blocks of 6 and one of 1) of 70 features (masks over two
+        // words), about 15% non-zero, and 20 units (one full 16-wide panel and a partial one).
+        let (n, d, u) = (13, 70, 20)
+        var generator = SeededGenerator(seed: 31)
+        let x = (0..<(n * d)).map { _ in generator.nextDouble() < 0.15 ? Double(Float(generator.nextDouble())) : 0 }
+        let w = randomValues(d * u, seed: 32)
+        let b = randomValues(u, seed: 33, in: -0.5...0.5)
+        let weights = randomValues(n * u, seed: 34)
+        let layer = built(Dense(u, activation: activation, name: "sparse_dense"), on: [d])
+        layer.kernel.value = tensor(w, [d, u])
+        layer.bias!.value = tensor(b, [u])
+        func objective(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
+            weightedSum(weights, Reference.activate(activation, Reference.affine(x, rows: n, w, b, inWidth: d, units: u), columns: u))
+        }
+        let z = Reference.affine(x, rows: n, w, b, inWidth: d, units: u)
+        try #require(z.allSatisfy { abs($0) > 1e-3 })
+
+        let y = layer.forward(tensor(x, [n, d]), training: true)
+        #expect(layer.inputWasSparse == SparseProducts.enabled)
+        expectClose(y.doubles, Reference.activate(activation, z, columns: u), relative: 1e-5, absolute: 1e-5, "y")
+        let dx = layer.backward(tensor(weights, [n, u]), needsInputGradient: true)
+        expectClose(dx.doubles, centralDifferences(at: x) { objective($0, w, b) }, relative: 1e-4, absolute: 1e-5, "dJ/dx")
+        expectClose(layer.kernel.gradient.doubles, centralDifferences(at: w) { objective(x, $0, b) },
+                    relative: 1e-4, absolute: 1e-5, "dJ/dkernel")
+        expectClose(layer.bias!.gradient.doubles, centralDifferences(at: b) { objective(x, w, $0) },
+                    relative: 1e-4, absolute: 1e-5, "dJ/dbias")
+        // Gradients accumulate: a second backward of the same forward doubles the kernel's.
+        let once = layer.kernel.gradient.scalars
+        _ = layer.forward(tensor(x, [n, d]), training: true)
+        _ = layer.backward(tensor(weights, [n, u]), needsInputGradient: false)
+        expectClose(layer.kernel.gradient.doubles, once.map { 2 * Double($0) }, relative: 1e-6, absolute: 1e-6, "2 x dJ/dkernel")
+    }
+
     @Test("Dense: Float central differences with eps 1e-3 agree with backward to 1e-3", arguments: ActivationFunction.allCases)
     func denseFloatDifferences(activation: ActivationFunction) throws {
         let (n, d, u) = Self.shape

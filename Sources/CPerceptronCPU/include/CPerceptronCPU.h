@@ -27,5 +27,6 @@ int perceptron_vector_units(void);
 #include "CPerceptronGEMMTiles.h"
 #include "CPerceptronPooling.h"
 #include "CPerceptronSmallGEMM.h"
+#include "CPerceptronSparse.h"
 
 #endif

@@ -1,0 +1,200 @@
+// Block-sparse products on AVX2 and FMA; see include/CPerceptronSparse.h.
+//
+// The multiply keeps a 6x16 tile of the output in twelve registers and, for each entry of the
+// block, loads one 16-wide row of the packed B panel and broadcasts the entry's six values:
+// twelve fused multiply-adds per entry, as the dense GEMM tile does per k. Panels go outermost:
+// each is copied to a contiguous buffer (kb x 16 floats, 50-64 KB at the lesson's shapes) that
+// stays in the core's cache while every block walks it.
+#include "CPerceptronSparse.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <string.h>
+
+__attribute__((target("avx2")))
+void perceptron_nonzero_masks_avx2(const float *x, long first, long last, long columns, long words, uint64_t *masks) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (long r = first; r < last; r++) {
+        const float *row = x + r * columns;
+        uint64_t *mask = masks + r * words;
+        for (long w = 0; w < words; w++) mask[w] = 0;
+        long j = 0;
+        for (; j + 8 <= columns; j += 8) {
+            const unsigned bits = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + j), zero, _CMP_NEQ_UQ));
+            // j is a multiple of 8, so the 8 bits never straddle two words.
+            mask[j >> 6] |= (uint64_t)bits << (j & 63);
+        }
+        for (; j < columns; j++) {
+            if (row[j] != 0) mask[j >> 6] |= (uint64_t)1 << (j & 63);
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+void perceptron_blocks_of_rows_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
+                                    long first, long last, long capacity, int32_t *counts, int32_t *index,
+                                    float *values) {
+    for (long block = first; block < last; block++) {
+        const long r0 = block * 6;
+        const long height = rows - r0 < 6 ? rows - r0 : 6;
+        int32_t *blockIndex = index + block * capacity;
+        float *blockValues = values + block * capacity * 6;
+        long t = 0;
+        for (long w = 0; w < words; w++) {
+            uint64_t any = 0;
+            for (long r = 0; r < height; r++) any |= masks[(r0 + r) * words + w];
+            while (any) {
+                const long j = w * 64 + __builtin_ctzll(any);
+                blockIndex[t] = (int32_t)j;
+                for (long r = 0; r < 6; r++) blockValues[t * 6 + r] = r < height ? x[(r0 + r) * columns + j] : 0.0f;
+                t++;
+                any &= any - 1;
+            }
+        }
+        counts[block] = (int32_t)t;
+    }
+}
+
+/// Bits [bit, bit + 6) of a row's mask (which may straddle two words).
+static inline uint64_t six_bits(const uint64_t *mask, long words, long bit) {
+    const long w = bit >> 6, shift = bit & 63;
+    uint64_t field = mask[w] >> shift;
+    if (shift > 58 && w + 1 < words) field |= mask[w + 1] << (64 - shift);
+    return field & 63;
+}
+
+__attribute__((target("avx2")))
+void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
+                                       long first, long last, long capacity, int32_t *counts, int32_t *index,
+                                       float *values) {
+    for (long block = first; block < last; block++) {
+        const long c0 = block * 6;
+        const long width = columns - c0 < 6 ? columns - c0 : 6;
+        int32_t *blockIndex = index + block * capacity;
+        float *blockValues = values + block * capacity * 6;
+        long t = 0;
+        for (long i = 0; i < rows; i++) {
+            if (!six_bits(masks + i * words, words, c0)) continue;
+            blockIndex[t] = (int32_t)i;
+            const float *row = x + i * columns + c0;
+            for (long r = 0; r < 6; r++) blockValues[t * 6 + r] = r < width ? row[r] : 0.0f;
+            t++;
+        }
+        counts[block] = (int32_t)t;
+    }
+}
+
+#define ENTRY_ROW(i)                                                 \
+    {                                                                \
+        const __m256 ai = _mm256_broadcast_ss(a + (i));              \
+        c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                  \
+        c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                  \
+    }
+
+/// tile (6 x 16, row stride ldt) += the block's entries times the packed panel, then ReLU.
+__attribute__((target("avx2,fma")))
+static void block_tile(long count, const int32_t *index, const float *a, const float *panel, float *tile, long ldt,
+                       int relu) {
+    __m256 c00 = _mm256_loadu_ps(tile), c01 = _mm256_loadu_ps(tile + 8);
+    __m256 c10 = _mm256_loadu_ps(tile + ldt), c11 = _mm256_loadu_ps(tile + ldt + 8);
+    __m256 c20 = _mm256_loadu_ps(tile + 2 * ldt), c21 = _mm256_loadu_ps(tile + 2 * ldt + 8);
+    __m256 c30 = _mm256_loadu_ps(tile + 3 * ldt), c31 = _mm256_loadu_ps(tile + 3 * ldt + 8);
+    __m256 c40 = _mm256_loadu_ps(tile + 4 * ldt), c41 = _mm256_loadu_ps(tile + 4 * ldt + 8);
+    __m256 c50 = _mm256_loadu_ps(tile + 5 * ldt), c51 = _mm256_loadu_ps(tile + 5 * ldt + 8);
+    for (long t = 0; t < count; t++) {
+        const float *row = panel + (long)index[t] * 16;
+        const __m256 b0 = _mm256_load_ps(row), b1 = _mm256_load_ps(row + 8);
+        ENTRY_ROW(0) ENTRY_ROW(1) ENTRY_ROW(2) ENTRY_ROW(3) ENTRY_ROW(4) ENTRY_ROW(5)
+        a += 6;
+    }
+    if (relu) {
+        // "0 where below 0": -0 and NaN pass, as the dense path's ReLU.
+        const __m256 zero = _mm256_setzero_ps();
+#define RELU(v) v = _mm256_andnot_ps(_mm256_cmp_ps(v, zero, _CMP_LT_OQ), v);
+        RELU(c00) RELU(c01) RELU(c10) RELU(c11) RELU(c20) RELU(c21)
+        RELU(c30) RELU(c31) RELU(c40) RELU(c41) RELU(c50) RELU(c51)
+#undef RELU
+    }
+    _mm256_storeu_ps(tile, c00);           _mm256_storeu_ps(tile + 8, c01);
+    _mm256_storeu_ps(tile + ldt, c10);     _mm256_storeu_ps(tile + ldt + 8, c11);
+    _mm256_storeu_ps(tile + 2 * ldt, c20); _mm256_storeu_ps(tile + 2 * ldt + 8, c21);
+    _mm256_storeu_ps(tile + 3 * ldt, c30); _mm256_storeu_ps(tile + 3 * ldt + 8, c31);
+    _mm256_storeu_ps(tile + 4 * ldt, c40); _mm256_storeu_ps(tile + 4 * ldt + 8, c41);
+    _mm256_storeu_ps(tile + 5 * ldt, c50); _mm256_storeu_ps(tile + 5 * ldt + 8, c51);
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, const int32_t *counts,
+                                     const int32_t *index, const float *values, const float *b, long kb, long n,
+                                     long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
+                                     float *pack, float *out) {
+    float edge[6 * 16] __attribute__((aligned(32)));
+    for (long panel = firstPanel; panel < lastPanel; panel++) {
+        const long c0 = panel * 16;
+        const long width = n - c0 < 16 ? n - c0 : 16;
+        // The panel, contiguous and zero-padded to 16 columns.
+        for (long q = 0; q < kb; q++) {
+            const float *source = b + q * n + c0;
+            float *target = pack + q * 16;
+            if (width == 16) {
+                _mm256_store_ps(target, _mm256_loadu_ps(source));
+                _mm256_store_ps(target + 8, _mm256_loadu_ps(source + 8));
+            } else {
+                for (long j = 0; j < 16; j++) target[j] = j < width ? source[j] : 0.0f;
+            }
+        }
+        for (long block = 0; block < blocks; block++) {
+            const long r0 = block * 6;
+            const long height = rows - r0 < 6 ? rows - r0 : 6;
+            float *target = out + r0 * n + c0;
+            const int full = height == 6 && width == 16;
+            float *tile = full ? target : edge;
+            const long ldt = full ? n : 16;
+            if (!full || !accumulate) {
+                for (long r = 0; r < 6; r++) {
+                    for (long j = 0; j < 16; j++) {
+                        float initial = 0.0f;
+                        if (r < height && j < width) initial = accumulate ? target[r * n + j] : (bias ? bias[c0 + j] : 0.0f);
+                        tile[r * ldt + j] = initial;
+                    }
+                }
+            }
+            block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, tile, ldt, relu);
+            if (!full) {
+                for (long r = 0; r < height; r++) memcpy(target + r * n, edge + r * 16, (size_t)width * sizeof(float));
+            }
+        }
+    }
+}
+
+#else
+#include <stdlib.h>
+
+// No AVX2 here: perceptron_vector_units() reports none, so these are never called.
+void perceptron_nonzero_masks_avx2(const float *x, long first, long last, long columns, long words, uint64_t *masks) {
+    (void)x; (void)first; (void)last; (void)columns; (void)words; (void)masks;
+    abort();
+}
+void perceptron_blocks_of_rows_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
+                                    long first, long last, long capacity, int32_t *counts, int32_t *index,
+                                    float *values) {
+    (void)x; (void)rows; (void)columns; (void)words; (void)masks; (void)first; (void)last; (void)capacity;
+    (void)counts; (void)index; (void)values;
+    abort();
+}
+void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
+                                       long first, long last, long capacity, int32_t *counts, int32_t *index,
+                                       float *values) {
+    (void)x; (void)rows; (void)columns; (void)words; (void)masks; (void)first; (void)last; (void)capacity;
+    (void)counts; (void)index; (void)values;
+    abort();
+}
+void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, const int32_t *counts,
+                                     const int32_t *index, const float *values, const float *b, long kb, long n,
+                                     long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
+                                     float *pack, float *out) {
+    (void)blocks; (void)rows; (void)capacity; (void)counts; (void)index; (void)values; (void)b; (void)kb; (void)n;
+    (void)firstPanel; (void)lastPanel; (void)bias; (void)accumulate; (void)relu; (void)pack; (void)out;
+    abort();
+}
+#endif

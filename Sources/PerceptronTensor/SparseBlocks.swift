@@ -1,0 +1,175 @@
+// Products with a mostly-zero left matrix. MNIST's pixels are about 81% zeros, so a dense
+// layer on them spends four multiply-adds in five on zeros. The matrix is cut into blocks of 6
+// rows, and each block keeps only the columns where one of its rows is non-zero (about 44% of
+// them for 6 MNIST digits): the product then runs GEMM's 6x16 register tile over those columns
+// alone. The first Dense layer's forward and kernel gradient take this path (see Dense); the
+// kernels are in C for AVX2 and FMA (include/CPerceptronSparse.h).
+
+import CPerceptronCPU
+import Foundation
+
+/// A `[rows, columns]` matrix as blocks of 6 rows, each with the columns where one of its rows
+/// is non-zero and the 6 values there (0 for rows past the end). `-0` counts as zero and NaN
+/// as non-zero, so a product over the entries carries NaN as the dense one does.
+///
+/// Needs AVX2 and FMA (`SparseBlocks.isSupported`).
+public struct SparseBlocks: Sendable {
+    /// Rows of the matrix held (of x, or of xᵀ for `transposed`).
+    public private(set) var rows = 0
+    /// Columns of the matrix held.
+    public private(set) var columns = 0
+    /// Entries per block (each is one column of the block, with its 6 values).
+    public private(set) var counts: [Int32] = []
+    private var index: [Int32] = []
+    private var values: [Float] = []
+    private var masks: [UInt64] = []
+
+    public init() {}
+
+    /// Whether this CPU runs the kernels (AVX2 and FMA).
+    public static var isSupported: Bool { VectorUnit.available.contains(.avx2) }
+
+    /// Blocks of 6 rows.
+    public var blockCount: Int { (rows + 5) / 6 }
+
+    /// The fraction of (block, column) pairs kept: the share of a dense product's work that
+    /// the sparse product does.
+    public var keptFraction: Double {
+        blockCount * columns == 0 ? 0 : Double(counts.reduce(0) { $0 + Int($1) }) / Double(blockCount * columns)
+    }
+
+    /// Builds the blocks of the dense row-major `[rows, columns]` buffer `x`, or of its
+    /// transpose (`[columns, rows]`, blocks of 6 of x's columns) when `transposed`, reusing
+    /// this value's storage.
+    public mutating func assign(_ x: UnsafePointer<Float>, rows xRows: Int, columns xColumns: Int, transposed: Bool = false) {
+        precondition(Self.isSupported, "SparseBlocks needs AVX2 and FMA")
+        let (size, overflow) = xRows.multipliedReportingOverflow(by: xColumns)
+        precondition(xRows >= 0 && xColumns >= 0 && !overflow && size <= Int(Int32.max),
+                     "SparseBlocks holds at most \(Int32.max) values, got \(xRows) x \(xColumns)")
+        rows = transposed ? xColumns : xRows
+        columns = transposed ? xRows : xColumns
+        let blocks = blockCount
+        let capacity = columns
+        let words = (xColumns + 63) / 64
+        if masks.count < xRows * words { masks = [UInt64](repeating: 0, count: xRows * words) }
+        if counts.count != blocks { counts = [Int32](repeating: 0, count: blocks) }
+        if index.count < blocks * capacity {
+            index = [Int32](repeating: 0, count: blocks * capacity)
+            values = [Float](repeating: 0, count: blocks * capacity * 6)
+        }
+        masks.withUnsafeMutableBufferPointer { masks in
+            let shared = UncheckedSendable((x, masks.baseAddress!))
+            Parallel.forEachChunk(xRows, costPerItem: xColumns) { range in
+                let (x, masks) = shared.value
+                perceptron_nonzero_masks_avx2(x, range.lowerBound, range.upperBound, xColumns, words, masks)
+            }
+        }
+        masks.withUnsafeBufferPointer { masks in
+            counts.withUnsafeMutableBufferPointer { counts in
+                index.withUnsafeMutableBufferPointer { index in
+                    values.withUnsafeMutableBufferPointer { values in
+                        let shared = UncheckedSendable((x, masks.baseAddress!, counts.baseAddress!, index.baseAddress!,
+                                                        values.baseAddress!))
+                        Parallel.forEachChunk(blocks, costPerItem: 6 * capacity) { range in
+                            let (x, masks, counts, index, values) = shared.value
+                            if transposed {
+                                perceptron_blocks_of_columns_avx2(x, xRows, xColumns, words, masks, range.lowerBound,
+                                                                  range.upperBound, capacity, counts, index, values)
+                            } else {
+                                perceptron_blocks_of_rows_avx2(x, xRows, xColumns, words, masks, range.lowerBound,
+                                                               range.upperBound, capacity, counts, index, values)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[r, :] = init + Σ_k m[r, k] * b[k, :]` over the kept entries of this matrix `m`,
+    /// where `init` is `out[r, :]` itself when `accumulate` and otherwise `bias` (zeros when
+    /// nil); then ReLU (0 where below 0) when `relu`. `b` is `[columns, n]` and `out`
+    /// `[rows, n]`, row-major. Fused multiply-adds, in column order within each block.
+    ///
+    /// The output's 16-column panels are split over the cores; each output is computed the
+    /// same way whatever the split, so results do not depend on the thread count.
+    public func multiply(_ b: UnsafePointer<Float>, n: Int, bias: UnsafePointer<Float>? = nil, accumulate: Bool = false,
+                         relu: Bool = false, into out: UnsafeMutablePointer<Float>) {
+        precondition(n >= 0, "SparseBlocks.multiply needs n >= 0, got \(n)")
+        guard rows > 0, n > 0 else { return }
+        let (rows, columns, blocks) = (rows, columns, blockCount)
+        let panels = (n + 15) / 16
+        let kept = counts.reduce(0) { $0 + Int($1) }
+        counts.withUnsafeBufferPointer { counts in
+            index.withUnsafeBufferPointer { index in
+                values.withUnsafeBufferPointer { values in
+                    let shared = UncheckedSendable((counts.baseAddress!, index.baseAddress!, values.baseAddress!, b, bias, out))
+                    Parallel.forEachChunk(panels, costPerItem: (kept + blocks) * 96) { range in
+                        let (counts, index, values, b, bias, out) = shared.value
+                        // The panel being worked on, copied out of b (see sparse.c).
+                        let pack = UnsafeMutableRawPointer.allocate(byteCount: max(columns, 1) * 16 * 4, alignment: 64)
+                        defer { pack.deallocate() }
+                        perceptron_blocks_multiply_avx2(blocks, rows, columns, counts, index, values, b, columns, n,
+                                                        range.lowerBound, range.upperBound, bias, accumulate ? 1 : 0,
+                                                        relu ? 1 : 0, pack.assumingMemoryBound(to: Float.self), out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The fraction of (block, column) pairs a product with the dense `[rows, columns]` buffer
+    /// `x` would keep, from its first blocks (up to 5): a cheap look before building them all.
+    public static func sampledKeptFraction(_ x: UnsafePointer<Float>, rows: Int, columns: Int, sampleBlocks: Int = 5) -> Double {
+        let blocks = min((rows + 5) / 6, sampleBlocks)
+        guard blocks > 0, columns > 0 else { return 0 }
+        var kept = 0
+        for block in 0..<blocks {
+            let r0 = block * 6
+            for j in 0..<columns {
+                for r in r0..<min(r0 + 6, rows) where x[r * columns + j] != 0 {
+                    kept += 1
+                    break
+                }
+            }
+        }
+        return Double(kept) / Double(blocks * columns)
+    }
+}
+
+/// When Dense layers take the sparse path: `PERCEPTRON_SPARSE=auto` (the default) or `off`.
+public enum SparseProducts {
+    /// Inputs whose sampled blocks keep at most this fraction of their columns go the sparse
+    /// way. The sparse tile does about 70% of a dense GEMM's multiply-adds per second (it loads
+    /// through an index), and building the blocks costs a little more: at 0.6 the two are
+    /// about level (`perceptron bench`, "sparse" rows).
+    public static let keptFractionThreshold = 0.6
+
+    /// Whether sparse products are on: `PERCEPTRON_SPARSE` does not turn them off, and AVX2 is
+    /// this CPU's widest vector unit. Elsewhere the dense product stays: without AVX2 there is
+    /// no sparse kernel, and on AVX-512 CPUs the BLAS's 16-lane kernels do about twice the
+    /// multiply-adds per cycle of this 8-lane tile, which would give back most of the gain.
+    public static let enabled: Bool = setting.enabled && VectorUnit.widest == .avx2
+
+    /// What `PERCEPTRON_SPARSE` asked for and could not be honoured, if anything.
+    public static var configurationProblem: String? { setting.problem }
+
+    private static let setting = parse(ProcessInfo.processInfo.environment["PERCEPTRON_SPARSE"])
+
+    static func parse(_ requested: String?) -> (enabled: Bool, problem: String?) {
+        switch requested?.lowercased() ?? "" {
+        case "", "auto": return (true, nil)
+        case "off": return (false, nil)
+        case let other: return (true, "PERCEPTRON_SPARSE=\(other) is not a setting; use auto or off")
+        }
+    }
+
+    /// Whether a product with the dense `[rows, columns]` left matrix `x` should go the sparse
+    /// way: sparse products are enabled, and its first blocks keep few enough columns.
+    public static func pay(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> Bool {
+        guard enabled, rows > 0, columns >= 16 else { return false }
+        let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow, size <= Int(Int32.max) else { return false }
+        return SparseBlocks.sampledKeptFraction(x, rows: rows, columns: columns) <= keptFractionThreshold
+    }
+}

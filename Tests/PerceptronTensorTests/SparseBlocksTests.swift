@@ -1,0 +1,167 @@
+// The block-sparse product against the plain reference GEMM, at shapes with partial blocks,
+// partial panels and masks that straddle 64-bit words; and what the blocks keep.
+
+import CPerceptronCPU
+import Foundation
+import Testing
+@testable import PerceptronTensor
+
+@Suite(.enabled(if: SparseBlocks.isSupported, "the sparse kernels need AVX2 and FMA"))
+struct SparseBlocksTests {
+    /// `[rows, columns]` values in [-1, 1), each zero with probability `1 - density`.
+    static func sparseValues(rows: Int, columns: Int, density: Double, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<(rows * columns)).map { _ in
+            generator.nextDouble() < density ? generator.nextFloat(in: -1..<1) : 0
+        }
+    }
+
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.nextFloat(in: -1..<1) }
+    }
+
+    /// `x` (or its transpose) times `b`, in Double, plus `initial`.
+    static func reference(_ x: [Float], rows: Int, columns: Int, transposed: Bool, b: [Float], n: Int,
+                          initial: (Int, Int) -> Double) -> [Double] {
+        let (m, k) = transposed ? (columns, rows) : (rows, columns)
+        var out = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = initial(i, j)
+                for q in 0..<k {
+                    let value = transposed ? x[q * columns + i] : x[i * columns + q]
+                    sum += Double(value) * Double(b[q * n + j])
+                }
+                out[i * n + j] = sum
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [(1, 1, 1), (6, 16, 16), (7, 65, 17), (13, 130, 10), (100, 784, 512), (61, 200, 48)])
+    func multiplyMatchesTheReference(rows: Int, columns: Int, n: Int) {
+        for density in [0.0, 0.2, 1.0] {
+            let x = Self.sparseValues(rows: rows, columns: columns, density: density, seed: UInt64(rows * 31 + columns))
+            let b = Self.values(columns * n, seed: 2)
+            let bias = Self.values(n, seed: 3)
+            var blocks = SparseBlocks()
+            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+            for relu in [false, true] {
+                var out = [Float](repeating: .nan, count: rows * n)
+                b.withUnsafeBufferPointer { b in
+                    bias.withUnsafeBufferPointer { bias in
+                        out.withUnsafeMutableBufferPointer {
+                            blocks.multiply(b.baseAddress!, n: n, bias: bias.baseAddress!, relu: relu, into: $0.baseAddress!)
+                        }
+                    }
+                }
+                let expected = Self.reference(x, rows: rows, columns: columns, transposed: false, b: b, n: n) { _, j in Double(bias[j]) }
+                for i in 0..<(rows * n) {
+                    let want = relu ? max(0, expected[i]) : expected[i]
+                    guard abs(Double(out[i]) - want) <= 1e-5 * Double(columns) else {
+                        Issue.record("out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), density \(density), relu \(relu))")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [(1, 1, 1), (7, 65, 17), (13, 130, 10), (1000, 784, 64), (200, 61, 33)])
+    func transposedProductAccumulates(rows: Int, columns: Int, n: Int) {
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.2, seed: UInt64(rows + columns))
+        let dz = Self.values(rows * n, seed: 5)
+        let start = Self.values(columns * n, seed: 6)
+        var blocks = SparseBlocks()
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true) }
+        #expect(blocks.rows == columns && blocks.columns == rows)
+        var out = start
+        dz.withUnsafeBufferPointer { dz in
+            out.withUnsafeMutableBufferPointer { blocks.multiply(dz.baseAddress!, n: n, accumulate: true, into: $0.baseAddress!) }
+        }
+        let expected = Self.reference(x, rows: rows, columns: columns, transposed: true, b: dz, n: n) { i, j in Double(start[i * n + j]) }
+        for i in 0..<(columns * n) {
+            guard abs(Double(out[i]) - expected[i]) <= 1e-5 * Double(rows) else {
+                Issue.record("dW[\(i)] = \(out[i]), expected \(expected[i]) (\(rows)x\(columns) n \(n))")
+                return
+            }
+        }
+    }
+
+    @Test func blocksKeepExactlyTheColumnsWhereARowIsNonZero() {
+        // 8 rows: blocks {0...5} and {6, 7}; 70 columns, so the masks use two words.
+        let rows = 8, columns = 70
+        var x = [Float](repeating: 0, count: rows * columns)
+        x[0 * columns + 3] = 1          // block 0, column 3
+        x[5 * columns + 3] = 2          // same column, same block: kept once
+        x[2 * columns + 64] = -0.0      // -0 is zero
+        x[4 * columns + 69] = .nan      // NaN is not
+        x[7 * columns + 63] = 0.5       // block 1, the last column of the first word
+        var blocks = SparseBlocks()
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+        #expect(blocks.counts == [2, 1])
+        #expect(blocks.keptFraction == 3.0 / 140.0)
+        x.withUnsafeBufferPointer {
+            #expect(SparseBlocks.sampledKeptFraction($0.baseAddress!, rows: rows, columns: columns) == 3.0 / 140.0)
+            #expect(SparseBlocks.sampledKeptFraction($0.baseAddress!, rows: rows, columns: columns, sampleBlocks: 1) == 2.0 / 70.0)
+        }
+        // Blocks of 6 columns of x: columns 0...5 (row 0 and 5, at column 3), 60...65 (row 7 at
+        // 63; the -0 at 64 does not count), 66...69 (row 4's NaN at 69).
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true) }
+        #expect(blocks.counts == [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+        // A NaN input reaches every output of its row, as in the dense product.
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+        let b = Self.values(columns * 16, seed: 9)
+        var out = [Float](repeating: 0, count: rows * 16)
+        b.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { blocks.multiply(b.baseAddress!, n: 16, into: $0.baseAddress!) } }
+        #expect((0..<16).allSatisfy { out[4 * 16 + $0].isNaN })
+        #expect((0..<16).allSatisfy { !out[3 * 16 + $0].isNaN })
+    }
+
+    @Test func eachPanelIsComputedTheSameWhateverTheSplit() {
+        let rows = 50, columns = 100, n = 80
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.3, seed: 12)
+        let b = Self.values(columns * n, seed: 13)
+        var blocks = SparseBlocks()
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+        var whole = [Float](repeating: 0, count: rows * n)
+        b.withUnsafeBufferPointer { b in whole.withUnsafeMutableBufferPointer { blocks.multiply(b.baseAddress!, n: n, into: $0.baseAddress!) } }
+        // The same product one panel at a time, through the C entry point.
+        var masks = [UInt64](repeating: 0, count: rows * 2)
+        var counts = [Int32](repeating: 0, count: 9), index = [Int32](repeating: 0, count: 9 * columns)
+        var values = [Float](repeating: 0, count: 9 * columns * 6), pack = [Float](repeating: 0, count: columns * 16 + 8)
+        var split = [Float](repeating: 0, count: rows * n)
+        x.withUnsafeBufferPointer { x in
+            perceptron_nonzero_masks_avx2(x.baseAddress!, 0, rows, columns, 2, &masks)
+            perceptron_blocks_of_rows_avx2(x.baseAddress!, rows, columns, 2, masks, 0, 9, columns, &counts, &index, &values)
+        }
+        #expect(counts == blocks.counts)
+        for panel in (0..<5).reversed() {
+            pack.withUnsafeMutableBufferPointer { pack in
+                // 32-byte aligned within the array.
+                let offset = (32 - Int(bitPattern: pack.baseAddress!) % 32) % 32 / 4
+                perceptron_blocks_multiply_avx2(9, rows, columns, counts, index, values, b, columns, n, panel, panel + 1,
+                                                nil, 0, 0, pack.baseAddress! + offset, &split)
+            }
+        }
+        #expect(split == whole)
+    }
+
+    @Test func theSparseSettingIsAutoOrOff() {
+        #expect(SparseProducts.parse(nil) == (true, nil))
+        #expect(SparseProducts.parse("AUTO") == (true, nil))
+        #expect(SparseProducts.parse("off") == (false, nil))
+        let (enabled, problem) = SparseProducts.parse("yes")
+        #expect(enabled && problem == "PERCEPTRON_SPARSE=yes is not a setting; use auto or off")
+    }
+
+    @Test func onlyMostlyZeroInputsPay() {
+        let sparse = Self.sparseValues(rows: 60, columns: 784, density: 0.05, seed: 1)
+        let dense = Self.values(60 * 784, seed: 2)
+        sparse.withUnsafeBufferPointer { #expect(SparseProducts.pay($0.baseAddress!, rows: 60, columns: 784) == SparseProducts.enabled) }
+        dense.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 60, columns: 784)) }
+        // Too narrow to pay for the blocks.
+        sparse.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 60 * 98, columns: 8)) }
+    }
+}
