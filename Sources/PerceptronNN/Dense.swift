@@ -137,12 +137,32 @@ public final class Dense: Layer, LogitsOutputLayer {
     // dy: [N, U] -> dx: [N, D]; dW += xᵀ dz, db += Σ_n dz, dx = dz Wᵀ, with dz = dy ⊙ act'(y)
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Dense '\(name)' backward expects \(output.shape), got \(dy.shape)")
+        if activation == .relu, let bias {
+            // The ReLU derivative and the bias gradient (its column sums) in one pass.
+            Tensor.reuse(&preactivationGradient, shape: dy.shape)
+            preactivationGradient.withUnsafeMutableBufferPointer { dz in
+                dy.withUnsafeBufferPointer { g in
+                    output.withUnsafeBufferPointer { y in
+                        bias.gradient.withUnsafeMutableBufferPointer { db in
+                            Kernels.reluGradientColumnSums(g.baseAddress!, output: y.baseAddress!, rows: dz.count / units,
+                                                           columns: units, into: dz.baseAddress!, sums: db.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return backward(preactivationGradient: preactivationGradient, needsInputGradient: needsInputGradient,
+                            biasGradientDone: true)
+        }
         activation.inputGradient(dy, output: output, columns: units, into: &preactivationGradient)
         return backward(logitsGradient: preactivationGradient, needsInputGradient: needsInputGradient)
     }
 
     // dz: [N, U] (gradient before the activation) -> dx: [N, D]
     public func backward(logitsGradient dz: Tensor, needsInputGradient: Bool) -> Tensor {
+        backward(preactivationGradient: dz, needsInputGradient: needsInputGradient, biasGradientDone: false)
+    }
+
+    private func backward(preactivationGradient dz: Tensor, needsInputGradient: Bool, biasGradientDone: Bool) -> Tensor {
         let width = kernel.value.shape[0]
         let rows = dz.count / units
         dz.withUnsafeBufferPointer { g in
@@ -162,8 +182,10 @@ public final class Dense: Layer, LogitsOutputLayer {
                     }
                 }
             }
-            bias?.gradient.withUnsafeMutableBufferPointer { db in
-                Kernels.addColumnSums(of: g.baseAddress!, rows: rows, columns: units, into: db.baseAddress!)
+            if !biasGradientDone {
+                bias?.gradient.withUnsafeMutableBufferPointer { db in
+                    Kernels.addColumnSums(of: g.baseAddress!, rows: rows, columns: units, into: db.baseAddress!)
+                }
             }
         }
         let inputShape = cachedInput.shape

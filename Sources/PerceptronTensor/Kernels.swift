@@ -3,6 +3,7 @@
 // Each hot kernel is written with 8-wide SIMD and branch-free selects; `Kernels.Reference`
 // holds the plain loops the tests compare them with.
 
+import CPerceptronCPU
 import Foundation
 
 /// Kernels over row-major `[rows, columns]` buffers. Each works in one pass and splits the
@@ -122,9 +123,33 @@ public enum Kernels {
         }
     }
 
+    /// `dz = reluGradient(dy, output)` and `sums += column sums of dz` in one pass (a ReLU
+    /// Dense layer's pre-activation and bias gradients), with the results of the two kernels
+    /// bit for bit. Columns are split over the cores.
+    public static func reluGradientColumnSums(_ dy: UnsafePointer<Float>, output: UnsafePointer<Float>, rows: Int,
+                                              columns: Int, into dz: UnsafeMutablePointer<Float>,
+                                              sums: UnsafeMutablePointer<Float>, vectorUnit: VectorUnit = .widest) {
+        guard vectorUnit != .baseline else {
+            reluGradient(dy, output: output, count: rows * columns, into: dz)
+            addColumnSums(of: dz, rows: rows, columns: columns, into: sums)
+            return
+        }
+        let blocks = (columns + 7) / 8
+        let shared = UncheckedSendable((dy, output, dz, sums))
+        Parallel.forEachChunk(blocks, costPerItem: rows * 8) { range in
+            let (dy, output, dz, sums) = shared.value
+            perceptron_relu_gradient_sums_avx2(dy, output, rows, columns, range.lowerBound * 8,
+                                               min(range.upperBound * 8, columns), dz, sums)
+        }
+    }
+
     /// `destination[i] = Float(source[i]) * scale` for `count` values.
     public static func convert(_ source: UnsafePointer<UInt8>, count: Int, scale: Float,
-                               into destination: UnsafeMutablePointer<Float>) {
+                               into destination: UnsafeMutablePointer<Float>, vectorUnit: VectorUnit = .widest) {
+        if vectorUnit != .baseline {
+            perceptron_convert_bytes_avx2(source, count, scale, destination)
+            return
+        }
         var i = 0
         let factor = Vector(repeating: scale)
         while i + 8 <= count {

@@ -232,9 +232,38 @@ struct SIMDKernelReferenceTests {
     @Test(arguments: [1, 7, 8, 15, 784])
     func convert(count: Int) {
         let bytes = (0..<count).map { UInt8(($0 * 37) % 256) }
-        var fast = [Float](repeating: 0, count: count), slow = fast
-        fast.withUnsafeMutableBufferPointer { Kernels.convert(bytes, count: count, scale: 1 / 255, into: $0.baseAddress!) }
+        var slow = [Float](repeating: 0, count: count)
         slow.withUnsafeMutableBufferPointer { Kernels.Reference.convert(bytes, count: count, scale: 1 / 255, into: $0.baseAddress!) }
-        #expect(fast == slow)
+        for unit in VectorUnit.available {
+            var fast = [Float](repeating: 0, count: count + 1)
+            fast.withUnsafeMutableBufferPointer {
+                Kernels.convert(bytes, count: count, scale: 1 / 255, into: $0.baseAddress!, vectorUnit: unit)
+            }
+            #expect(Array(fast.prefix(count)).map(\.bitPattern) == slow.map(\.bitPattern), "\(unit)")
+            #expect(fast[count] == 0, "\(unit) wrote past count")
+        }
+    }
+
+    /// The fused ReLU gradient and column sums against the two kernels one after the other.
+    @Test(arguments: [(1, 1), (3, 7), (1000, 10), (17, 33), (50, 70), (1000, 512)])
+    func reluGradientColumnSums(rows: Int, columns: Int) {
+        let dy = Self.values(rows * columns, seed: 7), y = Self.values(rows * columns, seed: 8)
+        let start = Self.values(columns, seed: 9)
+        var dz = [Float](repeating: 9, count: rows * columns), sums = start
+        dz.withUnsafeMutableBufferPointer { dz in
+            Kernels.reluGradient(dy, output: y, count: rows * columns, into: dz.baseAddress!)
+            sums.withUnsafeMutableBufferPointer { Kernels.addColumnSums(of: dz.baseAddress!, rows: rows, columns: columns, into: $0.baseAddress!) }
+        }
+        for unit in VectorUnit.available {
+            var fusedDz = [Float](repeating: 9, count: rows * columns), fusedSums = start
+            fusedDz.withUnsafeMutableBufferPointer { out in
+                fusedSums.withUnsafeMutableBufferPointer { sums in
+                    Kernels.reluGradientColumnSums(dy, output: y, rows: rows, columns: columns, into: out.baseAddress!,
+                                                   sums: sums.baseAddress!, vectorUnit: unit)
+                }
+            }
+            #expect(fusedDz.map(\.bitPattern) == dz.map(\.bitPattern), "\(unit)")
+            #expect(fusedSums.map(\.bitPattern) == sums.map(\.bitPattern), "\(unit)")
+        }
     }
 }

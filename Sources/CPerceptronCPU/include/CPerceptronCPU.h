@@ -24,6 +24,7 @@ int perceptron_flush_denormals(void);
 int perceptron_vector_units(void);
 
 #include "CPerceptronAdam.h"
+#include "CPerceptronElementwise.h"
 #include "CPerceptronGEMMTiles.h"
 #include "CPerceptronPooling.h"
 #include "CPerceptronSmallGEMM.h"
