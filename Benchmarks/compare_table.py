@@ -157,6 +157,39 @@ def table(runs: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
+# Dense multiply-adds of one epoch of the lesson's job, counted as 2 FLOPs each: forward
+# (784x512, 512x512, 512x10) for the 48,000 training and 12,000 validation images; the
+# kernel gradients and the input gradients of layers 2 and 3 for the training images.
+FORWARD_FLOPS = 2 * (784 * 512 + 512 * 512 + 512 * 10)
+BACKWARD_FLOPS = FORWARD_FLOPS + 2 * (512 * 512 + 512 * 10)
+EPOCH_FLOPS = 48_000 * (FORWARD_FLOPS + BACKWARD_FLOPS) + 12_000 * FORWARD_FLOPS
+
+
+def floor_lines(objs: list[dict]) -> list[str]:
+    """Perceptron's batch-1000 epoch against the sgemm-bound floor, round by round: the
+    epoch's dense FLOPs at the best GEMM rate that round measured (any shape, the backend in
+    use)."""
+    parts = []
+    for o in objs:
+        rates = [row.get("gflops") for row in o.get("gemm", []) or []
+                 if isinstance(row, dict) and row.get("backend") == o.get("backend")
+                 and isinstance(row.get("gflops"), (int, float))]
+        epoch = dig(o, "epoch_seconds", "1000")
+        if not rates or not isinstance(epoch, (int, float)) or epoch <= 0:
+            continue
+        floor = EPOCH_FLOPS / (max(rates) * 1e9)
+        parts.append(f"{max(rates):.0f} GFLOP/s, floor {floor:.3f} s, epoch {epoch:.3f} s: "
+                     f"{100 * floor / epoch:.1f}%")
+    if not parts:
+        return []
+    sparse = any(o.get("sparse_products") for o in objs)
+    return [f"sgemm floor: one epoch is {EPOCH_FLOPS / 1e9:.1f} GFLOP of dense products; at the best "
+            f"GEMM rate Perceptron measured in the round, by round: " + "; ".join(parts) + "."
+            + (" Perceptron ran its first layer sparse (skipping MNIST's zero pixels), so it did "
+               "fewer FLOPs than these and can pass 100%; `PERCEPTRON_SPARSE=off` measures the "
+               "dense path." if sparse else "")]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*")
@@ -217,6 +250,9 @@ def main(argv=None) -> int:
     if REFERENCE in runs:
         out.append("(×r): the system's time divided by Perceptron's; above 1 is slower than "
                    "Perceptron.")
+        floor = floor_lines(runs[REFERENCE])
+        if floor:
+            out += [""] + floor
     else:
         out.append("Perceptron produced no result, so there are no ratios.")
     if notes:

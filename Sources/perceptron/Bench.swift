@@ -51,6 +51,7 @@ struct Bench: ParsableCommand {
             "machine": .object(["cpu": .string(SystemInfo.cpuModel), "cores": .int(SystemInfo.coreCount)]),
             "backend": .string(GEMM.current.name),
             "threads": .int(GEMM.current.threadCount),
+            "sparse_products": .bool(SparseProducts.enabled),
             "epochs": .int(trainEpochs),
         ]
         if !skipped.contains("gemm") {

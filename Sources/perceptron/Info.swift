@@ -22,6 +22,15 @@ struct Info: ParsableCommand {
         let runnable = PortableGEMM.MicroKernel.available.map(\.rawValue).joined(separator: ", ")
         print("portable micro-kernel: \(GEMM.portable.kernel.rawValue) (this CPU runs \(runnable))")
         print("kernel threads: \(Parallel.threadCount)")
+        print("sparse first layer: \(sparseDescription)")
+    }
+
+    /// Whether Dense layers run mostly-zero inputs as sparse blocks, and why not.
+    var sparseDescription: String {
+        if SparseProducts.enabled { return "on (AVX2; PERCEPTRON_SPARSE=off turns it off)" }
+        if ProcessInfo.processInfo.environment["PERCEPTRON_SPARSE"]?.lowercased() == "off" { return "off (PERCEPTRON_SPARSE=off)" }
+        if VectorUnit.widest == .avx512 { return "off (an AVX-512 CPU: the BLAS's dense products are faster here)" }
+        return "off (needs AVX2 and FMA)"
     }
 }
 

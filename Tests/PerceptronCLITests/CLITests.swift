@@ -3,6 +3,7 @@
 
 import Foundation
 import PerceptronData
+import PerceptronIO
 import PerceptronTensor
 import PerceptronVision
 import Testing
@@ -19,6 +20,38 @@ struct CLITests {
         #expect(result.stdout.contains("portable micro-kernel: \(PortableGEMM.MicroKernel.best.rawValue) (this CPU runs swift"))
         let swift = try CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "swift"])
         #expect(swift.stdout.contains("portable micro-kernel: swift"))
+    }
+
+    @Test func infoSaysWhetherTheFirstLayerRunsSparse() throws {
+        let result = try CLI.run(["info"])
+        #expect(result.stdout.contains("sparse first layer: \(SparseProducts.enabled ? "on" : "off")"))
+        let off = try CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "off"])
+        #expect(off.stdout.contains("sparse first layer: off (PERCEPTRON_SPARSE=off)"))
+    }
+
+    @Test func unknownSparseSettingIsOneLine() throws {
+        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "maybe"]),
+                           mentioning: "PERCEPTRON_SPARSE=maybe is not a setting; use auto or off")
+    }
+
+    @Test func benchMeasuresTheSparseFirstLayer() throws {
+        let result = try CLI.run(["bench", "--json", "--quick", "--skip", "gemm,train,small-batches,predict"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONValue.parse(result.stdout).objectValue)
+        #expect(object["sparse_products"]?.boolValue == SparseProducts.enabled)
+        let rows = try #require(object["sparse"]?.arrayValue).compactMap(\.objectValue)
+        guard SparseBlocks.isSupported else { #expect(rows.isEmpty); return }
+        #expect(rows.count == 4)
+        #expect(rows.map { $0["method"]?.stringValue } == [GEMM.current.name, "sparse", GEMM.current.name, "sparse"])
+        for row in rows {
+            let kept = try #require(row["kept"]?.doubleValue)
+            #expect(kept > 0 && kept <= 1)
+            #expect((row["gflops"]?.doubleValue ?? 0) > 0)
+        }
+        // MNIST's pixels: about 43% of the columns of 6 digits, 34% of the (6 pixels, image) pairs.
+        #expect(rows[1]["kept"]!.doubleValue! < 0.6 && rows[3]["kept"]!.doubleValue! < 0.6)
+        let wrong = try CLI.run(["bench", "--skip", "sparse,gpu"])
+        expectCleanFailure(wrong, mentioning: "--skip takes gemm, sparse, train, small-batches, predict; got 'gpu'")
     }
 
     @Test func unknownMicroKernelIsOneLine() throws {
