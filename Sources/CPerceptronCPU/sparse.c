@@ -167,6 +167,55 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
     }
 }
 
+/// Columns [c, c + 8 * vectors) of one output row, from the row's non-zero entries.
+static inline __attribute__((always_inline, target("avx2,fma")))
+void direct_slice(const int vectors, long c, long count, const int32_t *index, const float *row, const float *b,
+                  long n, const float *bias, int relu, float *out) {
+    __m256 s[8];
+    for (int v = 0; v < vectors; v++) s[v] = bias ? _mm256_loadu_ps(bias + c + 8 * v) : _mm256_setzero_ps();
+    for (long t = 0; t < count; t++) {
+        const long k = index[t];
+        const __m256 x = _mm256_broadcast_ss(row + k);
+        const float *source = b + k * n + c;
+        for (int v = 0; v < vectors; v++) s[v] = _mm256_fmadd_ps(x, _mm256_loadu_ps(source + 8 * v), s[v]);
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int v = 0; v < vectors; v++) {
+        if (relu) s[v] = _mm256_andnot_ps(_mm256_cmp_ps(s[v], zero, _CMP_LT_OQ), s[v]);
+        _mm256_storeu_ps(out + c + 8 * v, s[v]);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_sparse_rows_direct_avx2(const float *x, long rows, long columns, const float *b, long n,
+                                        const float *bias, int relu, int32_t *scratch, float *out) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (long r = 0; r < rows; r++) {
+        const float *row = x + r * columns;
+        float *target = out + r * n;
+        long count = 0, j = 0;
+        for (; j + 8 <= columns; j += 8) {
+            unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + j), zero, _CMP_NEQ_UQ));
+            while (mask) {
+                scratch[count++] = (int32_t)(j + __builtin_ctz(mask));
+                mask &= mask - 1;
+            }
+        }
+        for (; j < columns; j++) {
+            if (row[j] != 0) scratch[count++] = (int32_t)j;
+        }
+        long c = 0;
+        for (; c + 64 <= n; c += 64) direct_slice(8, c, count, scratch, row, b, n, bias, relu, target);
+        for (; c + 8 <= n; c += 8) direct_slice(1, c, count, scratch, row, b, n, bias, relu, target);
+        for (; c < n; c++) {
+            float s = bias ? bias[c] : 0.0f;
+            for (long t = 0; t < count; t++) s = __builtin_fmaf(row[scratch[t]], b[(long)scratch[t] * n + c], s);
+            if (relu && s < 0) s = 0;
+            target[c] = s;
+        }
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -187,6 +236,11 @@ void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, 
                                        float *values) {
     (void)x; (void)rows; (void)columns; (void)words; (void)masks; (void)first; (void)last; (void)capacity;
     (void)counts; (void)index; (void)values;
+    abort();
+}
+void perceptron_sparse_rows_direct_avx2(const float *x, long rows, long columns, const float *b, long n,
+                                        const float *bias, int relu, int32_t *scratch, float *out) {
+    (void)x; (void)rows; (void)columns; (void)b; (void)n; (void)bias; (void)relu; (void)scratch; (void)out;
     abort();
 }
 void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, const int32_t *counts,

@@ -87,6 +87,15 @@ public final class Dense: Layer, LogitsOutputLayer {
                 kernel.value.withUnsafeBufferPointer { w in
                     // A mostly-zero input (pixels, ReLU outputs): walk its non-zero entries, with
                     // the bias (and ReLU) folded in. Otherwise one GEMM.
+                    if !training && SparseProducts.payForFewRows(input.baseAddress!, rows: rows, columns: width) {
+                        // Predicting a few samples: only the weight rows of their non-zero entries.
+                        sparse = true
+                        withBias { b in
+                            SparseBlocks.multiplyFewRows(input.baseAddress!, rows: rows, columns: width, b: w.baseAddress!,
+                                                         n: units, bias: b, relu: activation == .relu, into: out.baseAddress!)
+                        }
+                        return
+                    }
                     sparse = SparseProducts.pay(input.baseAddress!, rows: rows, columns: width)
                     if sparse {
                         sparseInput.assign(input.baseAddress!, rows: rows, columns: width)

@@ -67,13 +67,15 @@ private func floatDifferences(of parameter: Parameter, step: Float, _ objective:
     @Test("Dense on mostly-zero inputs (pixels): the sparse path's output and gradients against Double central differences",
           arguments: [ActivationFunction.relu, .linear, .softmax])
     func denseSparseInputGradients(activation: ActivationFunction) throws {
-        // 13 samples (two full blocks of 6 and one of 1) of 70 features (masks over two
-        // words), about 15% non-zero, and 20 units (one full 16-wide panel and a partial one).
-        let (n, d, u) = (13, 70, 20)
+        // 97 samples (16 full blocks of 6 and one of 1; enough rows for the sparse path) of 20
+        // features, about 8% non-zero, and 20 units (one full 16-wide panel and a partial one).
+        let (n, d, u) = (SparseProducts.minimumRows + 1, 20, 20)
         var generator = SeededGenerator(seed: 31)
-        let x = (0..<(n * d)).map { _ in generator.nextDouble() < 0.15 ? Double(Float(generator.nextDouble())) : 0 }
-        let w = randomValues(d * u, seed: 32)
-        let b = randomValues(u, seed: 33, in: -0.5...0.5)
+        let x = (0..<(n * d)).map { _ in generator.nextDouble() < 0.08 ? Double(Float(generator.nextDouble())) : 0 }
+        // Small weights and biases of 0.2-0.5, alternately positive and negative: no
+        // pre-activation comes near ReLU's kink, and ReLU cuts every other unit.
+        let w = randomValues(d * u, seed: 32, in: -0.1...0.1)
+        let b = randomValues(u, seed: 33, in: 0.2...0.5).enumerated().map { $0.offset % 2 == 0 ? $0.element : -$0.element }
         let weights = randomValues(n * u, seed: 34)
         let layer = built(Dense(u, activation: activation, name: "sparse_dense"), on: [d])
         layer.kernel.value = tensor(w, [d, u])
@@ -93,6 +95,10 @@ private func floatDifferences(of parameter: Parameter, step: Float, _ objective:
                     relative: 1e-4, absolute: 1e-5, "dJ/dkernel")
         expectClose(layer.bias!.gradient.doubles, centralDifferences(at: b) { objective(x, w, $0) },
                     relative: 1e-4, absolute: 1e-5, "dJ/dbias")
+        // Predicting a single sample reads only the weight rows of its non-zero features.
+        let first = layer.forward(tensor(Array(x.prefix(d)), [1, d]), training: false)
+        expectClose(first.doubles, Array(Reference.activate(activation, Array(z.prefix(u)), columns: u)),
+                    relative: 1e-5, absolute: 1e-5, "y of one sample")
         // Gradients accumulate: a second backward of the same forward doubles the kernel's.
         let once = layer.kernel.gradient.scalars
         _ = layer.forward(tensor(x, [n, d]), training: true)

@@ -148,6 +148,42 @@ struct SparseBlocksTests {
         #expect(split == whole)
     }
 
+    @Test(arguments: [(1, 70, 10), (3, 784, 512), (8, 130, 17), (2, 16, 64)])
+    func fewRowsMatchTheReference(rows: Int, columns: Int, n: Int) {
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.2, seed: UInt64(rows * 7 + n))
+        let b = Self.values(columns * n, seed: 21), bias = Self.values(n, seed: 22)
+        let expected = Self.reference(x, rows: rows, columns: columns, transposed: false, b: b, n: n) { _, j in Double(bias[j]) }
+        for relu in [false, true] {
+            var out = [Float](repeating: .nan, count: rows * n + 1)
+            out.withUnsafeMutableBufferPointer {
+                SparseBlocks.multiplyFewRows(x, rows: rows, columns: columns, b: b, n: n, bias: bias, relu: relu, into: $0.baseAddress!)
+            }
+            #expect(out[rows * n].isNaN, "wrote past the output")
+            for i in 0..<(rows * n) {
+                let want = relu ? max(0, expected[i]) : expected[i]
+                guard abs(Double(out[i]) - want) <= 1e-5 * Double(columns) else {
+                    Issue.record("out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), relu \(relu))")
+                    return
+                }
+            }
+        }
+        // Without bias: the sum alone.
+        var plain = [Float](repeating: .nan, count: rows * n)
+        plain.withUnsafeMutableBufferPointer {
+            SparseBlocks.multiplyFewRows(x, rows: rows, columns: columns, b: b, n: n, bias: nil, relu: false, into: $0.baseAddress!)
+        }
+        #expect(zip(plain.indices, plain).allSatisfy { i, value in abs(Double(value) - (expected[i] - Double(bias[i % n]))) <= 1e-5 * Double(columns) })
+    }
+
+    @Test func fewRowsPayOnlyWhenMostlyZero() {
+        let sparse = Self.sparseValues(rows: 1, columns: 784, density: 0.2, seed: 4)
+        let dense = Self.values(784, seed: 5)
+        #expect(SparseProducts.payForFewRows(sparse, rows: 1, columns: 784) == SparseProducts.enabled)
+        #expect(!SparseProducts.payForFewRows(dense, rows: 1, columns: 784))
+        let nine = Self.sparseValues(rows: SparseProducts.fewRowsMaximum + 1, columns: 784, density: 0.2, seed: 6)
+        #expect(!SparseProducts.payForFewRows(nine, rows: SparseProducts.fewRowsMaximum + 1, columns: 784))
+    }
+
     @Test func theSparseSettingIsAutoOrOff() {
         #expect(SparseProducts.parse(nil) == (true, nil))
         #expect(SparseProducts.parse("AUTO") == (true, nil))
@@ -157,11 +193,15 @@ struct SparseBlocksTests {
     }
 
     @Test func onlyMostlyZeroInputsPay() {
-        let sparse = Self.sparseValues(rows: 60, columns: 784, density: 0.05, seed: 1)
-        let dense = Self.values(60 * 784, seed: 2)
-        sparse.withUnsafeBufferPointer { #expect(SparseProducts.pay($0.baseAddress!, rows: 60, columns: 784) == SparseProducts.enabled) }
-        dense.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 60, columns: 784)) }
-        // Too narrow to pay for the blocks.
+        let sparse = Self.sparseValues(rows: 120, columns: 784, density: 0.05, seed: 1)
+        let dense = Self.values(120 * 784, seed: 2)
+        sparse.withUnsafeBufferPointer { #expect(SparseProducts.pay($0.baseAddress!, rows: 120, columns: 784) == SparseProducts.enabled) }
+        dense.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 120, columns: 784)) }
+        // Too narrow, or too few rows, to pay for the blocks.
         sparse.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 60 * 98, columns: 8)) }
+        sparse.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: SparseProducts.minimumRows - 1, columns: 784)) }
+        let tall = Self.sparseValues(rows: SparseProducts.minimumRows, columns: 784, density: 0.05, seed: 3)
+        tall.withUnsafeBufferPointer { #expect(SparseProducts.pay($0.baseAddress!, rows: SparseProducts.minimumRows, columns: 784) == SparseProducts.enabled) }
+        tall.withUnsafeBufferPointer { #expect(!SparseProducts.pay($0.baseAddress!, rows: 1, columns: 784)) }
     }
 }

@@ -39,4 +39,12 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
                                      long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
                                      float *pack, float *out);
 
+/// For each row r < rows of x ([rows, columns], a few rows at most: predicting one image):
+///     out[r, :] = bias + sum over the columns k where x[r, k] != 0, in order, of x[r, k] * b[k, :]
+/// then max(0, .) as "0 where below 0" when `relu`; bias NULL for none. b is [columns, n]
+/// row-major; `scratch` holds `columns` indices. Reads only the rows of b that a non-zero entry
+/// needs (a fifth of the first layer's weights for an MNIST digit). Fused multiply-adds.
+void perceptron_sparse_rows_direct_avx2(const float *x, long rows, long columns, const float *b, long n,
+                                        const float *bias, int relu, int32_t *scratch, float *out);
+
 #endif
