@@ -21,6 +21,19 @@ enum BenchMeasure {
         (1000, 512, 10, false, true, "1000x10 · (512x10)ᵀ"),
     ]
 
+    /// GFLOP/s of `body`, which does `flops` floating-point operations: the best of several
+    /// timed batches of repeats (2 quick, else 5), each batch at least 0.1 s.
+    static func bestRate(flops: Double, quick: Bool, _ body: () -> Void) -> Double {
+        var best = 0.0
+        for _ in 0..<(quick ? 2 : 5) {
+            var repeats = 0
+            let start = now()
+            repeat { body(); repeats += 1 } while now() - start < 0.1
+            best = max(best, flops * Double(repeats) / (now() - start) / 1e9)
+        }
+        return best
+    }
+
     /// GFLOP/s (2 m n k per product) of each backend at each shape: the best of several
     /// timed batches of repeats, each batch at least 0.1 s.
     static func gemm(quick: Bool) -> [(backend: String, shape: String, gflops: Double)] {
@@ -37,20 +50,12 @@ enum BenchMeasure {
             let b = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
             var c = [Float](repeating: 0, count: m * n)
             for (name, backend) in backends {
-                let flops = 2.0 * Double(m * n * k)
-                var best = 0.0
-                for _ in 0..<(quick ? 2 : 5) {
-                    var repeats = 0
-                    let start = now()
-                    repeat {
-                        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                            backend.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
-                                          a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
-                                          beta: 0, c: pc.baseAddress!, ldc: n)
-                        } } }
-                        repeats += 1
-                    } while now() - start < 0.1
-                    best = max(best, flops * Double(repeats) / (now() - start) / 1e9)
+                let best = bestRate(flops: 2.0 * Double(m * n * k), quick: quick) {
+                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                        backend.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
+                                      a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
+                                      beta: 0, c: pc.baseAddress!, ldc: n)
+                    } } }
                 }
                 rows.append((name, label, best))
             }
@@ -73,17 +78,7 @@ enum BenchMeasure {
         var c = [Float](repeating: 0, count: max(m, k) * n)
         var blocks = SparseBlocks()
         let backend = GEMM.current
-        let flops = 2.0 * Double(m * n * k)
-        func time(_ body: () -> Void) -> Double {
-            var best = 0.0
-            for _ in 0..<(quick ? 2 : 5) {
-                var repeats = 0
-                let start = now()
-                repeat { body(); repeats += 1 } while now() - start < 0.1
-                best = max(best, flops * Double(repeats) / (now() - start) / 1e9)
-            }
-            return best
-        }
+        func time(_ body: () -> Void) -> Double { bestRate(flops: 2.0 * Double(m * n * k), quick: quick, body) }
         var rows: [(String, Double, String, Double)] = []
         x.withUnsafeBufferPointer { px in w.withUnsafeBufferPointer { pw in g.withUnsafeBufferPointer { pg in
             c.withUnsafeMutableBufferPointer { pc in
