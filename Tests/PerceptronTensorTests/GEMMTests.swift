@@ -306,6 +306,12 @@ struct GEMMReferenceBackend: GEMMBackend {
         #expect(BLASBackend.coreTypeAdvice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: []) == nil)
     }
 
+    /// OpenBLAS's threads sleep between products when the sparse first layer's kernels run
+    /// between them on all cores, and spin otherwise.
+    @Test func theIdleWaitFollowsTheSparsePath() {
+        #expect(BLASBackend.idleWait == (SparseProducts.enabled ? .sleep : .spin))
+    }
+
     @Test func idleWaitSetsTheOpenBLASThreadTimeoutUnlessTheUserDid() {
         #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: [:]) == "4")
         #expect(BLASBackend.threadTimeoutSetting(for: .sleep, environment: ["OPENBLAS_THREAD_TIMEOUT": "28"]) == nil)
