@@ -143,7 +143,16 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
                 for (long j = 0; j < 16; j++) target[j] = j < width ? source[j] : 0.0f;
             }
         }
+        // While the blocks walk this panel, bring the next one's rows (n floats apart, a
+        // stride the hardware prefetchers do not follow) into L2 a slice per block, so that
+        // copying it does not wait on memory row after row.
+        const long ahead = panel + 1 < lastPanel ? (kb + blocks - 1) / blocks : 0;
         for (long block = 0; block < blocks; block++) {
+            for (long q = block * ahead, end = q + ahead < kb ? q + ahead : kb; q < end; q++) {
+                const char *first = (const char *)(b + q * n + c0 + 16), *last = first + 15 * sizeof(float);
+                _mm_prefetch(first, _MM_HINT_T1);
+                if (((uintptr_t)first ^ (uintptr_t)last) >> 6) _mm_prefetch(last, _MM_HINT_T1);
+            }
             const long r0 = block * 6;
             const long height = rows - r0 < 6 ? rows - r0 : 6;
             float *target = out + r0 * n + c0;

@@ -33,17 +33,34 @@ public enum Parallel {
         let chunks = min(threads, count)
         withoutActuallyEscaping(body) { body in
             // The chunks touch disjoint items, which is what makes sharing `body` safe.
-            let shared = UncheckedSendable(body)
-            let flush = perceptron_flush_denormals()
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                // Worker threads start with the default floating-point mode; use the caller's.
-                perceptron_set_flush_denormals(flush)
+            let run: (Int) -> Void = { chunk in
                 let start = count * chunk / chunks
                 let end = count * (chunk + 1) / chunks
-                if start < end { shared.value(start..<end) }
+                if start < end { body(start..<end) }
+            }
+            if usesPool {
+                // Perceptron's own workers (CPerceptronPool.h), which copy the caller's mode.
+                withUnsafePointer(to: run) { context in
+                    perceptron_pool_run(chunks, threads, { context, chunk in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+                    }, UnsafeMutableRawPointer(mutating: context))
+                }
+            } else {
+                let shared = UncheckedSendable(run)
+                let flush = perceptron_flush_denormals()
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    // Worker threads start with the default floating-point mode; use the caller's.
+                    perceptron_set_flush_denormals(flush)
+                    shared.value(chunk)
+                }
             }
         }
     }
+
+    /// Whether `forEachChunk` runs on Perceptron's spinning worker pool (Linux) rather than
+    /// on Dispatch's threads. On the 2-core virtual machine, waking a sleeping thread for each
+    /// of a training step's many short parallel kernels cost more than the kernels saved.
+    public static let usesPool = perceptron_pool_available() != 0
 }
 
 /// Subnormal numbers (below 1.2e-38 in Float) flushed to zero, as TensorFlow does in its

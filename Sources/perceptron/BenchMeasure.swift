@@ -63,49 +63,52 @@ enum BenchMeasure {
         return rows
     }
 
-    /// The first Dense layer's products on real pixels (1,000 training images / 255), dense
-    /// (the backend in use) against the sparse blocks: the forward `x W` and the kernel
-    /// gradient `xᵀ dz`, each sparse figure including the building of the blocks. Figures are
-    /// dense-equivalent GFLOP/s (2 m n k over the time taken), comparable with the GEMM rows;
-    /// `kept` is the fraction of (block, column) pairs the sparse product works on.
+    /// The first Dense layer's products on real pixels (training images / 255) at the batch
+    /// sizes of the training runs (1,000 and 128 rows), dense (the backend in use) against the
+    /// sparse blocks: the forward `x W` and the kernel gradient `xᵀ dz`, each sparse figure
+    /// including the building of the blocks. Figures are dense-equivalent GFLOP/s (2 m n k over
+    /// the time taken), comparable with the GEMM rows; `kept` is the fraction of (block,
+    /// column) pairs the sparse product works on.
     static func sparse(_ mnist: MNIST, quick: Bool) -> [(shape: String, kept: Double, method: String, gflops: Double)] {
         guard SparseBlocks.isSupported else { return [] }
-        let (m, k, n) = (1000, 784, 512)
-        let x = mnist.trainImages.rows(0..<m).asFloat().scalars.map { $0 / 255 }
-        var generator = SeededGenerator(seed: 11)
-        let w = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
-        let g = (0..<(m * n)).map { _ in generator.nextFloat() - 0.5 }
-        var c = [Float](repeating: 0, count: max(m, k) * n)
-        var blocks = SparseBlocks()
-        let backend = GEMM.current
-        func time(_ body: () -> Void) -> Double { bestRate(flops: 2.0 * Double(m * n * k), quick: quick, body) }
+        let (k, n) = (784, 512)
         var rows: [(String, Double, String, Double)] = []
-        x.withUnsafeBufferPointer { px in w.withUnsafeBufferPointer { pw in g.withUnsafeBufferPointer { pg in
-            c.withUnsafeMutableBufferPointer { pc in
-                let (x, w, g, c) = (px.baseAddress!, pw.baseAddress!, pg.baseAddress!, pc.baseAddress!)
-                let forward = "\(m)x\(k) · \(k)x\(n)", gradient = "(\(m)x\(k))ᵀ · \(m)x\(n)"
-                blocks.assign(x, rows: m, columns: k)
-                let forwardKept = blocks.keptFraction
-                rows.append((forward, 1, backend.name, time {
-                    backend.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: x, lda: k,
-                                  b: w, ldb: n, beta: 0, c: c, ldc: n)
-                }))
-                rows.append((forward, forwardKept, "sparse", time {
+        for m in [1000, 128] {
+            let x = mnist.trainImages.rows(0..<m).asFloat().scalars.map { $0 / 255 }
+            var generator = SeededGenerator(seed: 11)
+            let w = (0..<(k * n)).map { _ in generator.nextFloat() - 0.5 }
+            let g = (0..<(m * n)).map { _ in generator.nextFloat() - 0.5 }
+            var c = [Float](repeating: 0, count: max(m, k) * n)
+            var blocks = SparseBlocks()
+            let backend = GEMM.current
+            func time(_ body: () -> Void) -> Double { bestRate(flops: 2.0 * Double(m * n * k), quick: quick, body) }
+            x.withUnsafeBufferPointer { px in w.withUnsafeBufferPointer { pw in g.withUnsafeBufferPointer { pg in
+                c.withUnsafeMutableBufferPointer { pc in
+                    let (x, w, g, c) = (px.baseAddress!, pw.baseAddress!, pg.baseAddress!, pc.baseAddress!)
+                    let forward = "\(m)x\(k) · \(k)x\(n)", gradient = "(\(m)x\(k))ᵀ · \(m)x\(n)"
                     blocks.assign(x, rows: m, columns: k)
-                    blocks.multiply(w, n: n, into: c)
-                }))
-                blocks.assign(x, rows: m, columns: k, transposed: true)
-                let gradientKept = blocks.keptFraction
-                rows.append((gradient, 1, backend.name, time {
-                    backend.sgemm(transposeA: true, transposeB: false, m: k, n: n, k: m, alpha: 1, a: x, lda: k,
-                                  b: g, ldb: n, beta: 1, c: c, ldc: n)
-                }))
-                rows.append((gradient, gradientKept, "sparse", time {
+                    let forwardKept = blocks.keptFraction
+                    rows.append((forward, 1, backend.name, time {
+                        backend.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: x, lda: k,
+                                      b: w, ldb: n, beta: 0, c: c, ldc: n)
+                    }))
+                    rows.append((forward, forwardKept, "sparse", time {
+                        blocks.assign(x, rows: m, columns: k)
+                        blocks.multiply(w, n: n, into: c)
+                    }))
                     blocks.assign(x, rows: m, columns: k, transposed: true)
-                    blocks.multiply(g, n: n, accumulate: true, into: c)
-                }))
-            }
-        } } }
+                    let gradientKept = blocks.keptFraction
+                    rows.append((gradient, 1, backend.name, time {
+                        backend.sgemm(transposeA: true, transposeB: false, m: k, n: n, k: m, alpha: 1, a: x, lda: k,
+                                      b: g, ldb: n, beta: 1, c: c, ldc: n)
+                    }))
+                    rows.append((gradient, gradientKept, "sparse", time {
+                        blocks.assign(x, rows: m, columns: k, transposed: true)
+                        blocks.multiply(g, n: n, accumulate: true, into: c)
+                    }))
+                }
+            } } }
+        }
         return rows
     }
 

@@ -52,6 +52,7 @@ func adviseOnCoreType() {
 func checkBackend() throws {
     if let problem = GEMM.configurationProblem { throw CLIError(problem) }
     if let problem = SparseProducts.configurationProblem { throw CLIError(problem) }
+    if let problem = BLASBackend.threadingProblem { throw CLIError(problem) }
 }
 
 extension ByteTensor {

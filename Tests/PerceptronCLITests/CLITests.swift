@@ -29,6 +29,11 @@ struct CLITests {
         #expect(off.stdout.contains("sparse first layer: off (PERCEPTRON_SPARSE=off)"))
     }
 
+    @Test func unknownBLASThreadingIsOneLine() throws {
+        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "openmp"]),
+                           mentioning: "PERCEPTRON_BLAS_THREADING=openmp is not a setting; use split or library")
+    }
+
     @Test func unknownSparseSettingIsOneLine() throws {
         expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "maybe"]),
                            mentioning: "PERCEPTRON_SPARSE=maybe is not a setting; use auto or off")
@@ -41,15 +46,20 @@ struct CLITests {
         #expect(object["sparse_products"]?.boolValue == SparseProducts.enabled)
         let rows = try #require(object["sparse"]?.arrayValue).compactMap(\.objectValue)
         guard SparseBlocks.isSupported else { #expect(rows.isEmpty); return }
-        #expect(rows.count == 4)
-        #expect(rows.map { $0["method"]?.stringValue } == [GEMM.current.name, "sparse", GEMM.current.name, "sparse"])
+        // Forward and kernel gradient, dense then sparse, at 1,000 rows and at 128.
+        #expect(rows.count == 8)
+        #expect(rows.map { $0["method"]?.stringValue } == Array(repeating: [GEMM.current.name, "sparse"], count: 4).flatMap { $0 })
+        #expect(rows.map { $0["shape"]?.stringValue } == ["1000x784 · 784x512", "1000x784 · 784x512",
+                                                          "(1000x784)ᵀ · 1000x512", "(1000x784)ᵀ · 1000x512",
+                                                          "128x784 · 784x512", "128x784 · 784x512",
+                                                          "(128x784)ᵀ · 128x512", "(128x784)ᵀ · 128x512"])
         for row in rows {
             let kept = try #require(row["kept"]?.doubleValue)
             #expect(kept > 0 && kept <= 1)
             #expect((row["gflops"]?.doubleValue ?? 0) > 0)
         }
         // MNIST's pixels: about 43% of the columns of 6 digits, 34% of the (6 pixels, image) pairs.
-        #expect(rows[1]["kept"]!.doubleValue! < 0.6 && rows[3]["kept"]!.doubleValue! < 0.6)
+        for sparse in stride(from: 1, to: 8, by: 2) { #expect(rows[sparse]["kept"]!.doubleValue! < 0.6) }
         let wrong = try CLI.run(["bench", "--skip", "sparse,gpu"])
         expectCleanFailure(wrong, mentioning: "--skip takes gemm, sparse, train, small-batches, predict; got 'gpu'")
     }

@@ -16,6 +16,9 @@ import Testing
         let small = [1, 7, 33]
         var shapes = small.flatMap { m in small.flatMap { n in small.map { k in (m, n, k) } } }
         shapes += [(6, 8, 1), (13, 9, 17), (97, 9, 257), (193, 17, 5), (5, 3, 513), (12, 40, 784), (200, 70, 300)]
+        // Large enough to be split over the cores (BLASBackend), by rows and by columns, each
+        // with a partial 16-wide slice at the end.
+        shapes += [(201, 75, 150), (70, 203, 150)]
         return shapes
     }()
 
@@ -35,7 +38,7 @@ import Testing
     func alphaScalesAndBetaAccumulates(beta: Float, alpha: Float) {
         // 513 deep: three k blocks, so the portable kernel's second and third blocks add to C.
         for (transposeA, transposeB) in Self.transposes {
-            for (m, n, k) in [(13, 17, 513), (7, 9, 3), (100, 1, 40)] {
+            for (m, n, k) in [(13, 17, 513), (7, 9, 3), (100, 1, 40), (150, 170, 60)] {
                 let spec = GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                                     alpha: alpha, beta: beta, padding: 5)
                 let problem = GEMMProblem(spec, seed: 7)
@@ -308,6 +311,25 @@ struct GEMMReferenceBackend: GEMMBackend {
 
     /// OpenBLAS's threads sleep between products when the sparse first layer's kernels run
     /// between them on all cores, and spin otherwise.
+    @Test func blasThreadingSettingParses() {
+        #expect(BLASBackend.threadingSetting(nil) == (.split, nil))
+        #expect(BLASBackend.threadingSetting("") == (.split, nil))
+        #expect(BLASBackend.threadingSetting("Library") == (.library, nil))
+        #expect(BLASBackend.threadingSetting("split") == (.split, nil))
+        #expect(BLASBackend.threadingSetting("openmp") == (.split, "PERCEPTRON_BLAS_THREADING=openmp is not a setting; use split or library"))
+    }
+
+    /// OpenBLAS is split over Perceptron's threads unless asked otherwise, and then runs on one
+    /// thread of its own.
+    @Test(.enabled(if: GEMM.blas != nil && ProcessInfo.processInfo.environment["PERCEPTRON_BLAS_THREADING"] == nil,
+                   "no system BLAS, or PERCEPTRON_BLAS_THREADING is set"))
+    func openBLASIsSplitOverPerceptronsThreads() throws {
+        let blas = try #require(GEMM.blas)
+        guard blas.name == "openblas" else { return }
+        #expect(blas.threading == (Parallel.threadCount > 1 ? .split : .library))
+        #expect(blas.threadCount == Parallel.threadCount)
+    }
+
     @Test func theIdleWaitFollowsTheSparsePath() {
         #expect(BLASBackend.idleWait == (SparseProducts.enabled ? .sleep : .spin))
     }

@@ -137,6 +137,23 @@ private final class ChunkLog: @unchecked Sendable {
     var callingThreads: [pthread_t] { lock.withLock { threads } }
 }
 
+/// Per-caller sums, added to from several threads.
+private final class ChunkTotals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var totals: [Int]
+    init(_ count: Int) { totals = [Int](repeating: 0, count: count) }
+    func add(_ value: Int, for caller: Int) { lock.withLock { totals[caller] += value } }
+    subscript(caller: Int) -> Int { lock.withLock { totals[caller] } }
+}
+
+/// Flush modes seen by chunks, collected across threads.
+private final class ModeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var modes: [Bool] = []
+    func record(_ mode: Bool) { lock.withLock { modes.append(mode) } }
+    var all: [Bool] { lock.withLock { modes } }
+}
+
 @Suite struct ParallelTests {
     @Test(arguments: [0, 1, 2, 3, 7, 64, 1000, 100_003])
     func chunksCoverEveryIndexExactlyOnce(count: Int) {
@@ -179,6 +196,79 @@ private final class ChunkLog: @unchecked Sendable {
         let threads = log.callingThreads
         #expect(threads.count == 1 && pthread_equal(threads[0], caller) != 0, "inline work ran on another thread")
     }
+
+    /// A chunk that splits work again runs it inline on its own thread, and every index is
+    /// still done once.
+    @Test func nestedCallsCoverEveryIndexOnce() {
+        let (outer, inner) = (8, 4000)
+        var hits = [Int32](repeating: 0, count: outer * inner)
+        hits.withUnsafeMutableBufferPointer { hits in
+            let shared = UncheckedSendable(hits.baseAddress!)
+            Parallel.forEachChunk(outer, costPerItem: 1 << 20) { rows in
+                for row in rows {
+                    Parallel.forEachChunk(inner, costPerItem: 1 << 10) { columns in
+                        for column in columns { shared.value[row * inner + column] += 1 }
+                    }
+                }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+    }
+
+    /// Threads that split work at the same moment each get all of theirs done (one on the
+    /// workers, the others inline while the workers are busy).
+    @Test func concurrentCallersEachFinishTheirOwnWork() {
+        let (callers, count) = (6, 50_000)
+        let totals = ChunkTotals(callers)
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            for _ in 0..<20 {
+                var parts = [Int](repeating: 0, count: Parallel.threadCount)
+                parts.withUnsafeMutableBufferPointer { parts in
+                    let shared = UncheckedSendable(parts.baseAddress!)
+                    Parallel.forEachChunk(count, costPerItem: 100) { range in
+                        // Chunk boundaries are count * chunk / chunks: find this chunk's slot.
+                        let chunks = min(Parallel.threadCount, count)
+                        let slot = (0..<chunks).first { count * $0 / chunks == range.lowerBound }!
+                        shared.value[slot] = range.reduce(0) { $0 + $1 * (caller + 1) }
+                    }
+                }
+                totals.add(parts.reduce(0, +), for: caller)
+            }
+        }
+        for caller in 0..<callers { #expect(totals[caller] == 20 * (caller + 1) * count * (count - 1) / 2, "caller \(caller)") }
+    }
+
+    /// Large work reaches the other threads (the pool's workers or Dispatch's), not only the
+    /// caller. Another test's job may hold the workers for a moment, so it tries a few times.
+    @Test(.enabled(if: Parallel.threadCount > 1, "one thread"))
+    func largeWorkRunsOnMoreThanOneThread() {
+        var threads = 1
+        for _ in 0..<200 where threads < 2 {
+            let log = ChunkLog()
+            Parallel.forEachChunk(2, costPerItem: 1 << 20) { range in
+                log.record(range)
+                usleep(2000)
+            }
+            threads = Set(log.callingThreads.map { "\($0)" }).count
+        }
+        #expect(threads == 2)
+    }
+
+    #if arch(x86_64) || arch(arm64)
+    /// Every chunk runs with the caller's flush-to-zero mode, whichever it is.
+    @Test func chunksRunInTheCallersFlushMode() {
+        let before = FloatingPointMode.flushesSubnormalsToZero
+        defer { FloatingPointMode.setFlushSubnormalsToZero(before) }
+        for flush in [true, false, true] {
+            FloatingPointMode.setFlushSubnormalsToZero(flush)
+            let modes = ModeLog()
+            Parallel.forEachChunk(Parallel.threadCount * 4, costPerItem: 1 << 20) { _ in
+                modes.record(FloatingPointMode.flushesSubnormalsToZero)
+            }
+            #expect(modes.all == Array(repeating: flush, count: modes.all.count) && !modes.all.isEmpty, "flush \(flush)")
+        }
+    }
+    #endif
 
     @Test func threadCountIsAtLeastOne() {
         #expect(Parallel.threadCount >= 1)
