@@ -91,16 +91,24 @@ void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, 
         c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                  \
     }
 
-/// tile (6 x 16, row stride ldt) += the block's entries times the packed panel, then ReLU.
+/// tile (6 x 16, row stride ldt) = start + the block's entries times the packed panel, then
+/// ReLU, where start is the tile itself when `row` is NULL, else `row` (16 values) in every
+/// row: then the tile is only written, never read.
 __attribute__((target("avx2,fma")))
 static void block_tile(long count, const int32_t *index, const float *a, const float *panel, float *tile, long ldt,
-                       int relu) {
-    __m256 c00 = _mm256_loadu_ps(tile), c01 = _mm256_loadu_ps(tile + 8);
-    __m256 c10 = _mm256_loadu_ps(tile + ldt), c11 = _mm256_loadu_ps(tile + ldt + 8);
-    __m256 c20 = _mm256_loadu_ps(tile + 2 * ldt), c21 = _mm256_loadu_ps(tile + 2 * ldt + 8);
-    __m256 c30 = _mm256_loadu_ps(tile + 3 * ldt), c31 = _mm256_loadu_ps(tile + 3 * ldt + 8);
-    __m256 c40 = _mm256_loadu_ps(tile + 4 * ldt), c41 = _mm256_loadu_ps(tile + 4 * ldt + 8);
-    __m256 c50 = _mm256_loadu_ps(tile + 5 * ldt), c51 = _mm256_loadu_ps(tile + 5 * ldt + 8);
+                       int relu, const float *row) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (row) {
+        c00 = c10 = c20 = c30 = c40 = c50 = _mm256_loadu_ps(row);
+        c01 = c11 = c21 = c31 = c41 = c51 = _mm256_loadu_ps(row + 8);
+    } else {
+        c00 = _mm256_loadu_ps(tile), c01 = _mm256_loadu_ps(tile + 8);
+        c10 = _mm256_loadu_ps(tile + ldt), c11 = _mm256_loadu_ps(tile + ldt + 8);
+        c20 = _mm256_loadu_ps(tile + 2 * ldt), c21 = _mm256_loadu_ps(tile + 2 * ldt + 8);
+        c30 = _mm256_loadu_ps(tile + 3 * ldt), c31 = _mm256_loadu_ps(tile + 3 * ldt + 8);
+        c40 = _mm256_loadu_ps(tile + 4 * ldt), c41 = _mm256_loadu_ps(tile + 4 * ldt + 8);
+        c50 = _mm256_loadu_ps(tile + 5 * ldt), c51 = _mm256_loadu_ps(tile + 5 * ldt + 8);
+    }
     for (long t = 0; t < count; t++) {
         const float *row = panel + (long)index[t] * 16;
         const __m256 b0 = _mm256_load_ps(row), b1 = _mm256_load_ps(row + 8);
@@ -129,9 +137,12 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
                                      long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
                                      float *pack, float *out) {
     float edge[6 * 16] __attribute__((aligned(32)));
+    float start[16] __attribute__((aligned(32)));
     for (long panel = firstPanel; panel < lastPanel; panel++) {
         const long c0 = panel * 16;
         const long width = n - c0 < 16 ? n - c0 : 16;
+        // Each output row's first value when not accumulating: the bias, or 0.
+        for (long j = 0; j < 16; j++) start[j] = bias && j < width ? bias[c0 + j] : 0.0f;
         // The panel, contiguous and zero-padded to 16 columns.
         for (long q = 0; q < kb; q++) {
             const float *source = b + q * n + c0;
@@ -157,21 +168,19 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
             const long height = rows - r0 < 6 ? rows - r0 : 6;
             float *target = out + r0 * n + c0;
             const int full = height == 6 && width == 16;
-            float *tile = full ? target : edge;
-            const long ldt = full ? n : 16;
-            if (!full || !accumulate) {
-                for (long r = 0; r < 6; r++) {
-                    for (long j = 0; j < 16; j++) {
-                        float initial = 0.0f;
-                        if (r < height && j < width) initial = accumulate ? target[r * n + j] : (bias ? bias[c0 + j] : 0.0f);
-                        tile[r * ldt + j] = initial;
-                    }
+            if (full) {
+                block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, target, n,
+                           relu, accumulate ? NULL : start);
+                continue;
+            }
+            // A partial tile goes through a 6x16 buffer.
+            for (long r = 0; r < 6; r++) {
+                for (long j = 0; j < 16; j++) {
+                    edge[r * 16 + j] = r < height && j < width && accumulate ? target[r * n + j] : start[j];
                 }
             }
-            block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, tile, ldt, relu);
-            if (!full) {
-                for (long r = 0; r < height; r++) memcpy(target + r * n, edge + r * 16, (size_t)width * sizeof(float));
-            }
+            block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, edge, 16, relu, NULL);
+            for (long r = 0; r < height; r++) memcpy(target + r * n, edge + r * 16, (size_t)width * sizeof(float));
         }
     }
 }

@@ -178,20 +178,22 @@ public final class Dense: Layer, LogitsOutputLayer {
     private func backward(preactivationGradient dz: Tensor, needsInputGradient: Bool, biasGradientDone: Bool) -> Tensor {
         let width = kernel.value.shape[0]
         let rows = dz.count / units
+        // dW += xᵀ dz, or dW = xᵀ dz when the step's cleared gradient has not been written yet.
+        let overwrite = kernel.takeClearedGradient()
         dz.withUnsafeBufferPointer { g in
             kernel.gradient.withUnsafeMutableBufferPointer { dw in
                 if inputWasSparse {
-                    // dW += xᵀ dz over the blocks of 6 input features, each with the samples
-                    // where one of them is non-zero.
+                    // Over the blocks of 6 input features, each with the samples where one of
+                    // them is non-zero.
                     cachedInput.withUnsafeBufferPointer { x in
                         sparseInput.assign(x.baseAddress!, rows: rows, columns: width, transposed: true)
                     }
-                    sparseInput.multiply(g.baseAddress!, n: units, accumulate: true, into: dw.baseAddress!)
+                    sparseInput.multiply(g.baseAddress!, n: units, accumulate: !overwrite, into: dw.baseAddress!)
                 } else {
                     cachedInput.withUnsafeBufferPointer { x in
                         GEMM.sgemm(transposeA: true, transposeB: false, m: width, n: units, k: rows,
                                    a: x.baseAddress!, lda: width, b: g.baseAddress!, ldb: units,
-                                   beta: 1, c: dw.baseAddress!, ldc: units)
+                                   beta: overwrite ? 0 : 1, c: dw.baseAddress!, ldc: units)
                     }
                 }
             }

@@ -142,19 +142,11 @@ public class Model {
         return last
     }
 
-    /// Sets every parameter gradient to zero (once per step), large ones on all cores: the
-    /// lesson's MLP has 2.7 MB of gradients, and one core zeroing them while the others wait
-    /// was 3.7% of the time at batch 128.
+    /// Sets every parameter gradient to zero (once per step). Nothing is written here: a Dense
+    /// layer's backward then writes its kernel gradient instead of adding it to zeros, and any
+    /// other gradient gets its zeros when first accessed (`Parameter.clearGradient()`).
     func zeroGradients() {
-        for parameter in parameters {
-            parameter.gradient.withUnsafeMutableBufferPointer { g in
-                guard let start = g.baseAddress else { return }
-                let base = UncheckedSendable(start)
-                Parallel.forEachChunk(g.count, minimumWork: 1 << 17) { range in
-                    (base.value + range.lowerBound).update(repeating: 0, count: range.count)
-                }
-            }
-        }
+        for parameter in parameters { parameter.clearGradient() }
     }
 
     /// Copies of every weight, in `parameters` order (for restoring best weights).

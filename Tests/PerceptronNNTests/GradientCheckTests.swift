@@ -106,6 +106,39 @@ private func floatDifferences(of parameter: Parameter, step: Float, _ objective:
         expectClose(layer.kernel.gradient.doubles, once.map { 2 * Double($0) }, relative: 1e-6, absolute: 1e-6, "2 x dJ/dkernel")
     }
 
+    @Test("A cleared kernel gradient is written over by the next backward, not added to; the one after adds",
+          arguments: [true, false])
+    func clearedGradientsAreWrittenOver(mostlyZeroInput: Bool) {
+        let (n, d, u) = (SparseProducts.minimumRows + 1, 20, 20)
+        var generator = SeededGenerator(seed: 41)
+        let x = (0..<(n * d)).map { _ -> Double in
+            let value = Double(Float(generator.nextDouble()))
+            return !mostlyZeroInput || generator.nextDouble() < 0.08 ? value : 0
+        }
+        let weights = tensor(randomValues(n * u, seed: 42), [n, u])
+        let layer = built(Dense(u, activation: .linear, name: "cleared_dense"), on: [d])
+        func step() {
+            _ = layer.forward(tensor(x, [n, d]), training: true)
+            _ = layer.backward(weights, needsInputGradient: false)
+        }
+        step()
+        #expect(layer.inputWasSparse == (mostlyZeroInput && SparseProducts.enabled))
+        let kernel = layer.kernel.gradient.scalars, bias = layer.bias!.gradient.scalars
+        // Stale values, cleared: the next backward must neither read nor keep them.
+        for parameter: Parameter in [layer.kernel, layer.bias!] {
+            parameter.gradient = Tensor(shape: parameter.value.shape, repeating: .nan)
+            parameter.clearGradient()
+        }
+        step()
+        #expect(layer.kernel.gradient.scalars == kernel)
+        #expect(layer.bias!.gradient.scalars == bias)
+        step()
+        expectClose(layer.kernel.gradient.doubles, kernel.map { 2 * Double($0) }, relative: 1e-6, absolute: 1e-6, "2 x dJ/dkernel")
+        // A cleared gradient read before any backward is zeros.
+        layer.kernel.clearGradient()
+        #expect(layer.kernel.gradient.scalars.allSatisfy { $0 == 0 })
+    }
+
     @Test("Dense: Float central differences with eps 1e-3 agree with backward to 1e-3", arguments: ActivationFunction.allCases)
     func denseFloatDifferences(activation: ActivationFunction) throws {
         let (n, d, u) = Self.shape
