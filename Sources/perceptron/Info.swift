@@ -16,6 +16,7 @@ struct Info: ParsableCommand {
         if let blas = GEMM.blas {
             let core = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { ", OPENBLAS_CORETYPE=\($0)" } ?? ""
             print("system BLAS: \(blas.path)\(core)")
+            print("BLAS threading: \(threadingDescription(blas))")
         } else {
             print("system BLAS: not found (\(BLASBackend.loadFailure ?? "none tried")); using the portable kernel")
         }
@@ -23,6 +24,17 @@ struct Info: ParsableCommand {
         print("portable micro-kernel: \(GEMM.portable.kernel.rawValue) (this CPU runs \(runnable))")
         print("kernel threads: \(Parallel.threadCount)")
         print("sparse first layer: \(sparseDescription)")
+    }
+
+    /// Who spreads the BLAS's products over the cores.
+    func threadingDescription(_ blas: BLASBackend) -> String {
+        switch blas.threading {
+        case .split:
+            return "split over Perceptron's \(Parallel.threadCount) threads, the library on one each "
+                + "(PERCEPTRON_BLAS_THREADING=library for its own)"
+        case .library:
+            return "the library's own threads"
+        }
     }
 
     /// Whether Dense layers run mostly-zero inputs as sparse blocks, and why not.

@@ -29,6 +29,15 @@ struct CLITests {
         #expect(off.stdout.contains("sparse first layer: off (PERCEPTRON_SPARSE=off)"))
     }
 
+    @Test(.enabled(if: GEMM.blas?.name == "openblas" && Parallel.threadCount > 1
+                   && ProcessInfo.processInfo.environment["PERCEPTRON_BLAS_THREADING"] == nil, "needs OpenBLAS and 2 cores"))
+    func infoSaysWhoThreadsTheBLAS() throws {
+        let split = try CLI.run(["info"])
+        #expect(split.stdout.contains("BLAS threading: split over Perceptron's \(Parallel.threadCount) threads"))
+        let library = try CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "library"])
+        #expect(library.stdout.contains("BLAS threading: the library's own threads"))
+    }
+
     @Test func unknownBLASThreadingIsOneLine() throws {
         expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "openmp"]),
                            mentioning: "PERCEPTRON_BLAS_THREADING=openmp is not a setting; use split or library")
