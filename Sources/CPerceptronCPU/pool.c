@@ -37,7 +37,9 @@ static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint32_t generation;
 static _Atomic long pending;
 static _Atomic int sleepers;
-static _Atomic long spin_microseconds = 1000;
+// How long an idle worker spins before it sleeps: longer than the gaps between a training
+// step's parallel kernels, short enough not to hold a core long after the work stops.
+static const double spin_seconds = 1e-3;
 static long workers;
 // The job, written by the caller before it bumps the generation.
 static perceptron_pool_task job_task;
@@ -56,14 +58,13 @@ static void *worker_main(void *argument) {
     uint32_t seen = 0;
     for (;;) {
         uint32_t now;
-        const double limit = (double)atomic_load_explicit(&spin_microseconds, memory_order_relaxed) * 1e-6;
         double start = -1;
         long spins = 0;
         while ((now = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
             relax();
             if (++spins & 255) continue;
             if (start < 0) start = seconds();
-            if (seconds() - start < limit) continue;
+            if (seconds() - start < spin_seconds) continue;
             atomic_fetch_add(&sleepers, 1);
             if (atomic_load(&generation) == seen) syscall(SYS_futex, &generation, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
             atomic_fetch_sub(&sleepers, 1);
@@ -80,10 +81,6 @@ static void *worker_main(void *argument) {
 }
 
 int perceptron_pool_available(void) { return 1; }
-
-void perceptron_pool_set_spin(long microseconds) {
-    atomic_store(&spin_microseconds, microseconds < 0 ? 0 : microseconds);
-}
 
 void perceptron_pool_run(long chunks, long threads, perceptron_pool_task task, void *context) {
     if (chunks <= 0) return;
@@ -129,7 +126,6 @@ void perceptron_pool_run(long chunks, long threads, perceptron_pool_task task, v
 #else
 
 int perceptron_pool_available(void) { return 0; }
-void perceptron_pool_set_spin(long microseconds) { (void)microseconds; }
 void perceptron_pool_run(long chunks, long threads, perceptron_pool_task task, void *context) {
     (void)threads;
     for (long c = 0; c < chunks; c++) task(context, c);

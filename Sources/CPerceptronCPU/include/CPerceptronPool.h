@@ -17,11 +17,8 @@ int perceptron_pool_available(void);
 /// i + threads... Workers are started on first use (threads - 1 of them, fixed thereafter;
 /// a later call asking for more threads gets no more) and copy the caller's flush-to-zero
 /// mode. Runs every chunk on the calling thread, in order, when chunks or threads is at most
-/// 1, when called from inside a job, or when another thread's job is running.
+/// 1, when called from inside a job, or when another thread's job is running. Idle workers
+/// spin for 1 ms before they sleep.
 void perceptron_pool_run(long chunks, long threads, perceptron_pool_task task, void *context);
-
-/// Microseconds an idle worker spins before it sleeps (default 1000). Takes effect from the
-/// next wait.
-void perceptron_pool_set_spin(long microseconds);
 
 #endif
