@@ -22,16 +22,20 @@ let package = Package(
         .target(name: "PerceptronNN", dependencies: ["CPerceptronCPU", "PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
         .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
         .target(name: "PerceptronData", dependencies: [
-            "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronNN", "PerceptronVision",
+            "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronVision",
         ]),
         .target(name: "PerceptronPlot"),
         .target(name: "PerceptronVision", dependencies: ["PerceptronTensor", "PerceptronIO"]),
         .target(name: "PerceptronReport", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
         ]),
+        // A training run, start to end: its folder, resume, Ctrl-C, guards and report, for every front end.
+        .target(name: "PerceptronTraining", dependencies: [
+            "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronReport",
+        ]),
         .target(name: "Perceptron", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
-            "PerceptronReport",
+            "PerceptronReport", "PerceptronTraining",
         ]),
         .executableTarget(name: "perceptron", dependencies: [
             "Perceptron",

@@ -6,4 +6,5 @@
 @_exported import PerceptronPlot
 @_exported import PerceptronReport
 @_exported import PerceptronTensor
+@_exported import PerceptronTraining
 @_exported import PerceptronVision

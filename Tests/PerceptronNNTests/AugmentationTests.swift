@@ -7,6 +7,7 @@ import Testing
 @testable import PerceptronNN
 import PerceptronIO
 import PerceptronTensor
+import PerceptronVision
 
 /// Records what fit hands it and leaves the batch unchanged.
 final class RecordingAugmentation: Augmentation {

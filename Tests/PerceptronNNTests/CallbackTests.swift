@@ -129,7 +129,7 @@ import PerceptronTensor
         model.compile(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.9, momentum: 0.9))
         final class Snapshots: Callback {
             var weights: [[Tensor]] = []
-            func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) { weights.append(model.weights()) }
+            func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) { weights.append(model.weights()) }
         }
         let snapshots = Snapshots()
         let stopping = EarlyStopping(patience: 100, restoreBestWeights: true)

@@ -6,6 +6,7 @@ import Testing
 @testable import PerceptronNN
 import PerceptronIO
 import PerceptronTensor
+import PerceptronVision
 
 /// Interrupts the model at a given epoch and step.
 final class InterruptAt: Callback {
@@ -13,7 +14,7 @@ final class InterruptAt: Callback {
     private var current = 0
     init(epoch: Int, step: Int) { self.epoch = epoch; self.step = step }
     func onEpochBegin(_ epoch: Int, model: Model) { current = epoch }
-    func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
+    func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
         if current == epoch && batch == step { model.requestInterrupt() }
     }
 }

@@ -11,11 +11,11 @@ import Testing
 private let bold = "\u{1B}[1m", green = "\u{1B}[32m", white = "\u{1B}[37m", reset = "\u{1B}[0m"
 
 // fit_progress.py "### history" values of the lesson job, epochs 1 and 2, and its evaluate.
-private let epoch1: [(String, Double)] = [("categorical_accuracy", 0.5535416603088379), ("loss", 1.7364896535873413),
+private let epoch1: Logs = [("categorical_accuracy", 0.5535416603088379), ("loss", 1.7364896535873413),
                                           ("val_categorical_accuracy", 0.8100000023841858), ("val_loss", 0.9500324726104736)]
-private let epoch2: [(String, Double)] = [("categorical_accuracy", 0.8318750262260437), ("loss", 0.7120359539985657),
+private let epoch2: Logs = [("categorical_accuracy", 0.8318750262260437), ("loss", 0.7120359539985657),
                                           ("val_categorical_accuracy", 0.8658333420753479), ("val_loss", 0.4712170362472534)]
-private let evaluation: [(String, Double)] = [("categorical_accuracy", 0.8568000197410583), ("loss", 0.4939504861831665)]
+private let evaluation: Logs = [("categorical_accuracy", 0.8568000197410583), ("loss", 0.4939504861831665)]
 
 @Suite struct ProgressFormattingTests {
     @Test("Log values: %.4f when |v| > 1e-3, else %.4e; nan and inf as Python prints them", arguments: [

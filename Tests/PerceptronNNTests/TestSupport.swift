@@ -253,8 +253,8 @@ func gradientStep(_ model: Model, loss: Loss, x: Tensor, y: Tensor) -> Double {
 /// A callback that records every hook `fit` calls, in order.
 final class RecordingCallback: Callback {
     var events: [String] = []
-    var epochLogs: [[(String, Double)]] = []
-    var batchLogs: [[(String, Double)]] = []
+    var epochLogs: [Logs] = []
+    var batchLogs: [Logs] = []
     /// When set, asks `fit` to stop after this (epoch, batch).
     var stopAt: (epoch: Int, batch: Int)?
     private var epoch = 0
@@ -279,12 +279,12 @@ final class RecordingCallback: Callback {
         self.epoch = epoch
         note("epochBegin \(epoch)")
     }
-    func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
+    func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
         note("batchEnd \(batch)")
         batchLogs.append(logs)
         if let stopAt, stopAt.epoch == epoch, stopAt.batch == batch { model.stopTraining = true }
     }
-    func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {
+    func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
         note("epochEnd \(epoch)")
         epochLogs.append(logs)
     }

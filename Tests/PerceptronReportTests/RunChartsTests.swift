@@ -17,7 +17,7 @@ func fixedHistory(validation: Bool = true) -> History {
     let valAccuracy = [0.75, 0.84, 0.87, 0.88, 0.875]
     var history = History()
     for epoch in 0..<5 {
-        var logs = [("categorical_accuracy", accuracy[epoch]), ("loss", loss[epoch])]
+        var logs: Logs = [("categorical_accuracy", accuracy[epoch]), ("loss", loss[epoch])]
         if validation { logs += [("val_categorical_accuracy", valAccuracy[epoch]), ("val_loss", valLoss[epoch])] }
         history.append(epoch: epoch, logs: logs, seconds: 1.5)
     }

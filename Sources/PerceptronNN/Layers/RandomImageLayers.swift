@@ -63,8 +63,11 @@ public class RandomImageLayer: Layer, RandomStateLayer {
         set { if let restored = SeededGenerator(state: newValue) { generator = restored } }
     }
 
-    /// The matrix (source to destination) for one image of `height` x `width`.
-    func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix { .identity }
+    /// What each image draws, in order (the subclass's Keras semantics).
+    var draws: [RandomAffine.Draw] { [] }
+
+    /// The random transform applied in training: `draws` through fit's own augmentation.
+    var transform: RandomAffine { RandomAffine(draws: draws, border: fillMode.border(fillValue)) }
 
     var commonConfig: [String: JSONValue] {
         var config: [String: JSONValue] = ["fill_mode": .string(fillMode.rawValue), "fill_value": .double(Double(fillValue))]
@@ -74,14 +77,12 @@ public class RandomImageLayer: Layer, RandomStateLayer {
 
     // x: [N, H, W, C] -> the same shape, each image warped in training, unchanged otherwise
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        guard training, let shape = inputShape else { return x }
-        let n = x.shape[0]
-        let matrices = (0..<n).map { _ in drawMatrix(height: shape[0], width: shape[1], generator: &generator) }
+        guard training else { return x }
         var y = Tensor.empty
         swap(&y, &output)
         Tensor.reuse(&y, shape: x.shape)
         y.withUnsafeMutableBufferPointer { out in x.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) } }
-        y.warpImages(matrices, height: shape[0], width: shape[1], channels: shape[2], border: fillMode.border(fillValue))
+        transform.augment(&y, generator: &generator)
         output = y
         return y
     }
@@ -108,10 +109,7 @@ public final class RandomRotation: RandomImageLayer {
     public override var typeName: String { "RandomRotation" }
     public override var config: [String: JSONValue] { commonConfig.merging(["factor": .double(factor)]) { $1 } }
 
-    override func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix {
-        let degrees = (2 * generator.nextDouble() - 1) * factor * 360
-        return rotationMatrix2D(center: (Double(width - 1) / 2, Double(height - 1) / 2), angle: degrees, scale: 1)
-    }
+    override var draws: [RandomAffine.Draw] { [.turn(factor: factor)] }
 }
 
 /// Keras's `layers.RandomTranslation(heightFactor, widthFactor)`: in training, each image is
@@ -135,9 +133,5 @@ public final class RandomTranslation: RandomImageLayer {
         commonConfig.merging(["height_factor": .double(heightFactor), "width_factor": .double(widthFactor)]) { $1 }
     }
 
-    override func drawMatrix(height: Int, width: Int, generator: inout SeededGenerator) -> AffineMatrix {
-        let dy = (2 * generator.nextDouble() - 1) * heightFactor * Double(height)
-        let dx = (2 * generator.nextDouble() - 1) * widthFactor * Double(width)
-        return .translation(x: dx, y: dy)
-    }
+    override var draws: [RandomAffine.Draw] { [.shiftY(.factorOfSize(heightFactor)), .shiftX(.factorOfSize(widthFactor))] }
 }

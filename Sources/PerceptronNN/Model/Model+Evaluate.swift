@@ -29,9 +29,7 @@ extension Model {
         let logs = result.logs(names: names)
         // Keras's verbose 2 prints only the final line: `313/313 - 1s - 4ms/step - ...`.
         if verbose.level == 2 { ProgressLogger.write(bar.summaryLine(logs: logs)) }
-        var metrics: [String: Double] = [:]
-        for (key, value) in logs where key != "loss" { metrics[key] = value }
-        return (logs.first { $0.0 == "loss" }!.1, metrics)
+        return (logs.loss!, logs.metrics)
     }
 
     /// The model's outputs for `x`, computed in batches, like Keras's `predict`.

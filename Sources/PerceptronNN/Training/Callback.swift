@@ -11,17 +11,17 @@ public protocol Callback: AnyObject {
     func onTrainBegin(model: Model)
     func onEpochBegin(_ epoch: Int, model: Model)
     /// After each training batch, with the epoch's running logs so far.
-    func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model)
+    func onBatchEnd(_ batch: Int, logs: Logs, model: Model)
     /// After each epoch, with its final logs (validation included).
-    func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model)
+    func onEpochEnd(_ epoch: Int, logs: Logs, model: Model)
     func onTrainEnd(model: Model)
 }
 
 extension Callback {
     public func onTrainBegin(model: Model) {}
     public func onEpochBegin(_ epoch: Int, model: Model) {}
-    public func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {}
-    public func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {}
+    public func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {}
+    public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {}
     public func onTrainEnd(model: Model) {}
 }
 
@@ -93,8 +93,8 @@ public final class EarlyStopping: Callback {
         bestWeights = nil
     }
 
-    public func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {
-        guard let value = logs.first(where: { $0.0 == monitor })?.1, epoch >= startFromEpoch else { return }
+    public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
+        guard let value = logs[monitor], epoch >= startFromEpoch else { return }
         if restoreBestWeights && bestWeights == nil {
             bestWeights = model.weights()
             bestEpoch = epoch
@@ -123,17 +123,59 @@ public final class EarlyStopping: Callback {
 }
 
 /// Stops training as soon as a batch loss is NaN or infinite, Keras's `TerminateOnNaN`.
+///
+/// It also records where the loss broke and, with `keepsLastGoodWeights`, the weights after
+/// the last epoch whose logs were all finite (the initial weights before any), so that a
+/// caller can save those instead of the broken ones.
 public final class TerminateOnNaN: Callback {
+    /// Where training broke: the epoch and batch (0-based) and the loss seen there.
+    public struct Failure: Equatable, Sendable {
+        public let epoch: Int
+        public let batch: Int
+        public let value: Double
+    }
+
+    /// Whether the weights of the last good epoch are kept (a copy of every weight per epoch).
+    public let keepsLastGoodWeights: Bool
+    /// Whether Keras's line `Batch N: Invalid loss, terminating training` goes to standard error.
+    public let announces: Bool
+    /// The first non-finite loss seen, nil while training is sound.
+    public private(set) var failure: Failure?
+    /// The weights after `lastGoodEpoch` (or the initial ones), with `keepsLastGoodWeights`.
+    public private(set) var lastGoodWeights: [Tensor] = []
+    /// The last epoch (0-based) whose logs were all finite, nil before one completes.
+    public private(set) var lastGoodEpoch: Int?
+    private var epoch = 0
+
     /// The batch (0-based) of the epoch at which a non-finite loss was seen.
-    public private(set) var stoppedAtBatch: Int?
+    public var stoppedAtBatch: Int? { failure?.batch }
 
-    public init() {}
+    /// - Parameters:
+    ///   - keepsLastGoodWeights: keep the last good epoch's weights; off by default as in Keras.
+    ///   - announces: print Keras's line when stopping; on by default as in Keras.
+    public init(keepsLastGoodWeights: Bool = false, announces: Bool = true) {
+        self.keepsLastGoodWeights = keepsLastGoodWeights
+        self.announces = announces
+    }
 
-    public func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
-        if let loss = logs.first(where: { $0.0 == "loss" })?.1, !loss.isFinite {
-            stoppedAtBatch = batch
-            FileHandle.standardError.write(Data("Batch \(batch): Invalid loss, terminating training\n".utf8))
-            model.stopTraining = true
-        }
+    public func onTrainBegin(model: Model) {
+        failure = nil
+        lastGoodEpoch = nil
+        if keepsLastGoodWeights { lastGoodWeights = model.weights() }
+    }
+
+    public func onEpochBegin(_ epoch: Int, model: Model) { self.epoch = epoch }
+
+    public func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
+        guard failure == nil, let loss = logs.loss, !loss.isFinite else { return }
+        failure = Failure(epoch: epoch, batch: batch, value: loss)
+        if announces { FileHandle.standardError.write(Data("Batch \(batch): Invalid loss, terminating training\n".utf8)) }
+        model.stopTraining = true
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
+        guard failure == nil, logs.allFinite else { return }
+        if keepsLastGoodWeights { lastGoodWeights = model.weights() }
+        lastGoodEpoch = epoch
     }
 }

@@ -17,7 +17,7 @@ public struct History: Equatable, Sendable, Codable {
     public init() {}
 
     /// Appends one epoch's logs.
-    public mutating func append(epoch: Int, logs: [(String, Double)], seconds: Double) {
+    public mutating func append(epoch: Int, logs: Logs, seconds: Double) {
         epochs.append(epoch)
         for (key, value) in logs {
             if history[key] == nil {
@@ -94,7 +94,7 @@ extension History {
             guard let epoch = Int(cells[epochColumn]), epoch >= 0 else {
                 throw HistoryFileError(path: path, detail: "line \(number + 2): epoch '\(cells[epochColumn].prefix(20))' is not a non-negative integer")
             }
-            var logs: [(String, Double)] = []
+            var logs: Logs = []
             for (index, name) in columns.enumerated() where index != epochColumn {
                 let cell = cells[index].lowercased()
                 guard let value = cell == "nan" ? Double.nan : Double(cell) else {

@@ -66,7 +66,7 @@ public struct ProgressBar {
 
     /// The text to write for step `current` (1-based) with `logs`, for `verbose` 1; nil when
     /// nothing should be written (not a terminal and not final, or redrawn too recently).
-    public mutating func update(_ current: Int, logs: [(String, Double)], final: Bool,
+    public mutating func update(_ current: Int, logs: Logs, final: Bool,
                                 now: TimeInterval = ProgressBar.now()) -> String? {
         let perStep = timePerStep(current, now: now)
         if !final {
@@ -97,7 +97,7 @@ public struct ProgressBar {
     }
 
     /// The `verbose: 2` line for a finished epoch: `48/48 - 2s - 35ms/step - loss: ...`.
-    public mutating func summaryLine(logs: [(String, Double)], now: TimeInterval = ProgressBar.now()) -> String {
+    public mutating func summaryLine(logs: Logs, now: TimeInterval = ProgressBar.now()) -> String {
         let perStep = timePerStep(target, now: now)
         let digits = String(target).count
         var info = String(format: "%\(digits)d/%d", target, target) + " - \(String(format: "%.0f", now - start))s -"
@@ -151,12 +151,12 @@ final class ProgressLogger: Callback {
         bar = ProgressBar(target: steps, isDynamic: isTerminal)
     }
 
-    func onBatchEnd(_ batch: Int, logs: [(String, Double)], model: Model) {
+    func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
         guard verbose == 1, batch + 1 < steps, let text = bar?.update(batch + 1, logs: logs, final: false) else { return }
         output(text)
     }
 
-    func onEpochEnd(_ epoch: Int, logs: [(String, Double)], model: Model) {
+    func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
         guard verbose > 0, var current = bar else { return }
         let text = verbose == 1 ? current.update(steps, logs: logs, final: true) ?? "" : current.summaryLine(logs: logs)
         bar = current

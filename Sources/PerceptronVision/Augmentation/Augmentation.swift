@@ -1,5 +1,5 @@
 // The hook through which fit transforms training batches on the fly (data augmentation).
-// Concrete augmentations, such as RandomAffine, live in PerceptronData.
+// The one concrete augmentation is RandomAffine (RandomAffine.swift).
 
 import PerceptronTensor
 
