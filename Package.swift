@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "PerceptronData", dependencies: [
             "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronVision",
         ]),
-        .target(name: "PerceptronPlot"),
+        .target(name: "PerceptronPlot", dependencies: ["PerceptronIO"]),
         .target(name: "PerceptronVision", dependencies: ["PerceptronTensor", "PerceptronIO"]),
         .target(name: "PerceptronReport", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",

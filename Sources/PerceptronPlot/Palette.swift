@@ -1,56 +1,11 @@
-// Colours: an sRGB colour type, the categorical palettes (Okabe-Ito, Tableau 10) and the
-// sequential scales used by heatmaps. No terminal colours here (see TerminalChart.swift).
+// Colours for charts: contrast and mixing of `RGBColor` (PerceptronIO), the categorical palettes
+// (Okabe-Ito, Tableau 10) and the sequential scales used by heatmaps. No terminal colours here
+// (see TerminalChart.swift).
 
 import Foundation
+@_exported import struct PerceptronIO.RGBColor
 
-/// An opaque sRGB colour, 8 bits a channel, written in SVG and CSS as `#rrggbb`.
-public struct RGBColor: Sendable, Hashable {
-    /// Red, 0...255.
-    public var red: UInt8
-    /// Green, 0...255.
-    public var green: UInt8
-    /// Blue, 0...255.
-    public var blue: UInt8
-
-    /// A colour from its three channels.
-    public init(red: UInt8, green: UInt8, blue: UInt8) {
-        self.red = red
-        self.green = green
-        self.blue = blue
-    }
-
-    /// A colour from a hexadecimal literal, `0xRRGGBB`: `RGBColor(hex: 0xD55E00)`.
-    /// Bits above the low 24 are ignored.
-    public init(hex: UInt32) {
-        self.init(red: UInt8((hex >> 16) & 0xFF), green: UInt8((hex >> 8) & 0xFF), blue: UInt8(hex & 0xFF))
-    }
-
-    /// The colour as SVG and CSS write it: `#rrggbb`, lower-case hex digits.
-    public var hexString: String {
-        let digits = Array("0123456789abcdef")
-        var text = "#"
-        for channel in [red, green, blue] {
-            text.append(digits[Int(channel >> 4)])
-            text.append(digits[Int(channel & 0xF)])
-        }
-        return text
-    }
-
-    /// Pure red, `#ff0000`: matplotlib's `c='red'`.
-    public static let red = RGBColor(hex: 0xFF0000)
-    /// Pure blue, `#0000ff`: matplotlib's `c='blue'`.
-    public static let blue = RGBColor(hex: 0x0000FF)
-    /// CSS and matplotlib `green`, `#008000` (darker than pure green, legible on white).
-    public static let green = RGBColor(hex: 0x008000)
-    /// CSS and matplotlib `orange`, `#ffa500`.
-    public static let orange = RGBColor(hex: 0xFFA500)
-    /// CSS and matplotlib `gray`, `#808080`.
-    public static let gray = RGBColor(hex: 0x808080)
-    /// Black, `#000000`.
-    public static let black = RGBColor(hex: 0x000000)
-    /// White, `#ffffff`.
-    public static let white = RGBColor(hex: 0xFFFFFF)
-
+extension RGBColor {
     /// WCAG 2 relative luminance, 0 (black) to 1 (white):
     /// `0.2126 R + 0.7152 G + 0.0722 B` on linearised sRGB channels.
     var relativeLuminance: Double {

@@ -97,7 +97,7 @@ public enum RunReport {
         var tiles: [ImageGrid.Tile] = []
         for index in predictions.labels.indices where predictions.labels[index] != predictions.predicted[index] {
             let caption = "true \(predictions.labels[index]) → pred \(predictions.predicted[index]) (\(String(format: "%.2f", predictions.confidence[index])))"
-            tiles.append(ImageGrid.Tile(GreyImage(batch: images, index: index), caption: caption, captionColor: .red))
+            tiles.append(ImageGrid.Tile(GreyImage(batch: images, index: index), caption: caption, captionColor: .tabRed))
             if tiles.count == limit { break }
         }
         return ImageGrid(columns: 6, scale: 4, captionScale: 1, padding: 20, colormap: .greys).render(tiles)

@@ -190,17 +190,14 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
         return nil
     }
 
-    public func sgemm(
+    /// `cblas_sgemm` (or `cblas_sgemv` for one row) for M, N and K of at least 1; see
+    /// `GEMMBackend.sgemm`.
+    public func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            GEMM.scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            return
-        }
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
         if m == 1, let vectorFunction {
             // c[1, n] = a[1, k] op(B): with B [k, n], c = Bᵀ a; with B [n, k] (transposed), c = B a.

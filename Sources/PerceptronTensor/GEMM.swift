@@ -7,18 +7,44 @@ import Foundation
 /// `C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C`,
 /// where `op(X)` is `X` or its transpose. When `beta == 0`, `C` is not read (it may hold
 /// garbage, even NaN), as in BLAS.
+///
+/// Callers use `sgemm`, which settles the degenerate products the same way for every backend;
+/// a backend implements `multiply`, which only ever sees M, N and K of at least 1.
 public protocol GEMMBackend: Sendable {
     /// A short name for reports: `"openblas"`, `"accelerate"`, `"portable"`.
     var name: String { get }
     /// Threads this backend uses for one multiply.
     var threadCount: Int { get }
 
-    /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers with leading dimensions.
-    func sgemm(
+    /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers with leading dimensions,
+    /// for M, N and K all at least 1 (`sgemm` has handled the rest). Call `sgemm` instead.
+    func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+}
+
+extension GEMMBackend {
+    /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers with leading dimensions.
+    ///
+    /// An empty product (M or N 0) touches nothing. K = 0 gives `C = beta * C`, 0 where beta is 0
+    /// (even over NaN), as BLAS defines it; every backend does it here, the same way. Anything
+    /// else is the backend's `multiply`.
+    public func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                 alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
 }
 
 /// The GEMM backends and the one in use.
@@ -85,12 +111,6 @@ public enum GEMM {
     ) {
         current.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                       alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    }
-
-    /// `C = beta * C` (0 when beta is 0, even over NaN): the whole product when K is 0, done
-    /// the same way by every backend.
-    static func scaleOnly(m: Int, n: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
     }
 
     /// The plain triple loop, in Double accumulation: the reference the fast kernels are tested against.

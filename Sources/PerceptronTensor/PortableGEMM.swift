@@ -67,17 +67,13 @@ public struct PortableGEMM: GEMMBackend {
         self.kernel = MicroKernel.available.contains(kernel) ? kernel : .swift
     }
 
-    public func sgemm(
+    /// The blocked product for M, N and K of at least 1; see `GEMMBackend.sgemm`.
+    public func multiply(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            GEMM.scaleOnly(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            return
-        }
         let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
         let nPadded = (n + nr - 1) / nr * nr
         let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * nPadded)

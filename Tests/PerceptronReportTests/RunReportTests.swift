@@ -110,6 +110,11 @@ import Testing
         #expect(image.width == columns * 131 + (columns + 1) * 20)
         #expect(image.height == rows * 130 + (rows + 1) * 20)
         #expect(image.channels == 3)
+        // Captions are matplotlib's 'tab:red' (#d62728), the colour its plots give mistakes.
+        var captionPixels = 0
+        for y in 0..<image.height { for x in 0..<image.width where image[x, y] == .tabRed { captionPixels += 1 } }
+        #expect(captionPixels > 0)
+        #expect(RGBColor.tabRed == RGBColor(red: 0xD6, green: 0x27, blue: 0x28))
     }
 
     @Test func reportIsOneSelfContainedPage() throws {

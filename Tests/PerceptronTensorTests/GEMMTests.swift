@@ -87,6 +87,16 @@ import Testing
         }
     }
 
+    /// Empty products and K = 0 are settled by `sgemm` before any backend runs; the backend's
+    /// `multiply` sees only M, N and K of at least 1.
+    @Test func degenerateProductsNeverReachTheBackend() {
+        let backend = GEMMRecordingBackend()
+        for (m, n, k) in [(0, 5, 3), (5, 0, 3), (0, 0, 0), (4, 5, 0), (2, 3, 4)] {
+            _ = GEMMProblem(GEMMCase(m: m, n: n, k: k, beta: 0.5)).run(backend)
+        }
+        #expect(backend.calls == [[2, 3, 4]])
+    }
+
     /// Half of the lesson's first layer (100 of 1000 rows) through the portable kernel: every
     /// entry against the reference.
     @Test func portableKernelOnTheLessonShape() {
@@ -157,7 +167,7 @@ import Testing
 struct GEMMReferenceBackend: GEMMBackend {
     let name = "reference"
     let threadCount = 1
-    func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         GEMM.reference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
@@ -396,5 +406,20 @@ struct GEMMReferenceBackend: GEMMBackend {
         let (chosen, problem) = GEMM.portableKernel(requested: "sse")
         #expect(chosen == .best)
         #expect(problem == "PERCEPTRON_PORTABLE_KERNEL=sse is not a micro-kernel; use swift, avx2 or avx512")
+    }
+}
+
+/// A backend that only records the shapes its `multiply` is given.
+final class GEMMRecordingBackend: GEMMBackend, @unchecked Sendable {
+    let name = "recording"
+    let threadCount = 1
+    private let lock = NSLock()
+    private var shapes: [[Int]] = []
+    var calls: [[Int]] { lock.lock(); defer { lock.unlock() }; return shapes }
+
+    func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        lock.lock(); shapes.append([m, n, k]); lock.unlock()
     }
 }

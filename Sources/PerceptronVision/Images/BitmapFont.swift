@@ -80,7 +80,7 @@ public struct BitmapFont: Sendable {
     /// corner at (`x`, `y`); ink falling outside the image is clipped.
     ///
     /// - Precondition: `scale >= 1`.
-    public func draw(_ text: String, into image: inout ColorImage, x: Int, y: Int, scale: Int = 1, color: PixelColor) {
+    public func draw(_ text: String, into image: inout ColorImage, x: Int, y: Int, scale: Int = 1, color: RGBColor) {
         forEachInkBlock(text, x: x, y: y, scale: scale, width: image.width, height: image.height) { columns, rows in
             for py in rows {
                 for px in columns { image[px, py] = color }

@@ -11,7 +11,7 @@
 /// ```swift
 /// let grid = ImageGrid(columns: 5, scale: 4, colormap: .greys)
 /// let picture = grid.render(mistakes.map {
-///     ImageGrid.Tile($0.image, caption: "true \($0.label) → pred \($0.guess)", captionColor: .red)
+///     ImageGrid.Tile($0.image, caption: "true \($0.label) → pred \($0.guess)", captionColor: .tabRed)
 /// })
 /// try PNG.write(picture, to: URL(fileURLWithPath: "mistakes.png"))
 /// ```
@@ -22,11 +22,11 @@ public struct ImageGrid: Sendable {
         public var image: GreyImage<UInt8>
         /// Text under the image; newlines start new lines; "" for none.
         public var caption: String
-        /// Colour of the caption text, e.g. `.red` for a wrong prediction.
-        public var captionColor: PixelColor
+        /// Colour of the caption text, e.g. `.tabRed` for a wrong prediction.
+        public var captionColor: RGBColor
 
         /// A tile; black text by default.
-        public init(_ image: GreyImage<UInt8>, caption: String = "", captionColor: PixelColor = .black) {
+        public init(_ image: GreyImage<UInt8>, caption: String = "", captionColor: RGBColor = .black) {
             self.image = image
             self.caption = caption
             self.captionColor = captionColor
@@ -56,14 +56,14 @@ public struct ImageGrid: Sendable {
     /// How image values are shown: `.gray` (0 black) or `.greys` (0 white, matplotlib's look).
     public var colormap: Colormap
     /// Colour around the images and behind the captions.
-    public var background: PixelColor
+    public var background: RGBColor
     /// The caption font, `BitmapFont.standard` by default.
     public var font: BitmapFont
 
     /// - Precondition: `columns`, `scale` and `captionScale` at least 1; `padding` at least 0.
     public init(
         columns: Int, scale: Int = 1, captionScale: Int = 1, padding: Int = 4,
-        colormap: Colormap = .gray, background: PixelColor = .white, font: BitmapFont = .standard
+        colormap: Colormap = .gray, background: RGBColor = .white, font: BitmapFont = .standard
     ) {
         precondition(columns >= 1 && scale >= 1 && captionScale >= 1 && padding >= 0,
                      "ImageGrid needs columns, scale and captionScale >= 1 and padding >= 0, "
@@ -113,7 +113,7 @@ public struct ImageGrid: Sendable {
             let top = cellTop + (layout.imageHeight - image.height) / 2
             for y in 0..<image.height {
                 for x in 0..<image.width {
-                    canvas[left + x, top + y] = PixelColor(grey: table[Int(image.pixels[y * image.width + x])])
+                    canvas[left + x, top + y] = RGBColor(grey: table[Int(image.pixels[y * image.width + x])])
                 }
             }
             guard !tile.caption.isEmpty else { continue }

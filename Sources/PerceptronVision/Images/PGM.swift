@@ -34,15 +34,7 @@ public enum PGM {
     ///
     /// - Throws: `PGMError` whose `file` is the path, for a missing or unreadable file as for bad data.
     public static func read(_ url: URL, maxPixels: Int = defaultMaxPixels) throws(PGMError) -> GreyImage<UInt8> {
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(url) } catch let error as FileError {
-            throw PGMError(.unreadable(reason: error.reason), file: url.path)
-        } catch {
-            throw PGMError(.unreadable(reason: error.localizedDescription), file: url.path)
-        }
-        do throws(PGMError.Kind) { return try parse(bytes, maxPixels: maxPixels) } catch {
-            throw PGMError(error, file: url.path)
-        }
+        try PGMError.decodingFile(url) { bytes throws(PGMError) in try decode(bytes, maxPixels: maxPixels) }
     }
 
     /// Encodes a grey image as binary PGM: `P5\n<width> <height>\n255\n` and one byte per pixel.

@@ -1,53 +1,39 @@
-// The error PGM decoding throws: one case per way a Netpbm grey file can be wrong, each message
-// naming what was expected and what was found. Encoding throws only FileIO's errors.
+// The problems PGM decoding reports, thrown as `PGMError` (a `FileFormatError`): one case per way a
+// Netpbm grey file can be wrong, each message naming what was expected and what was found. Encoding
+// throws only FileIO's errors.
 
-import Foundation
+import PerceptronIO
 
-/// A PGM file or byte buffer that cannot be decoded.
-///
-/// `kind` says what is wrong; `file` is the path when the bytes came from a file.
-public struct PGMError: LocalizedError, Equatable, Sendable {
-    /// What is wrong with the data. An `Error` itself so parsing can throw it before the file
-    /// name is known; public entry points always throw `PGMError`.
-    public enum Kind: Error, Equatable, Sendable {
-        /// The file does not start with `P2` (ASCII) or `P5` (binary); `found` holds its first bytes.
-        case badMagic(found: [UInt8])
-        /// A header field (`width`, `height` or `maxval`) is missing or not a decimal number;
-        /// `found` is the text there, or "end of file".
-        case badHeader(field: String, found: String)
-        /// Width or height 0, or `width * height` over `limit` pixels; checked before any pixel
-        /// memory is taken.
-        case badDimensions(width: Int, height: Int, limit: Int)
-        /// A maxval outside 1...65535.
-        case badMaxval(Int)
-        /// Fewer samples than `width * height` (in bytes for P5, in numbers for P2).
-        case truncated(expected: Int, found: Int, unit: String)
-        /// A P2 sample that is not a decimal number; `index` counts samples from 0.
-        case badSample(index: Int, found: String)
-        /// A sample larger than maxval; `index` counts samples from 0.
-        case sampleOutOfRange(index: Int, value: Int, maxval: Int)
-        /// The file could not be read at all (missing, a folder, no permission).
-        case unreadable(reason: String)
-    }
+/// A PGM file or byte buffer that cannot be decoded: `kind` says what is wrong, `file` is the
+/// path when the bytes came from a file (see `FileFormatError`).
+public typealias PGMError = FileFormatError<PGMErrorKind>
 
-    /// What is wrong.
-    public let kind: Kind
-    /// The file the bytes came from, or nil for bytes in memory.
-    public var file: String?
+/// What is wrong with PGM data, `PGMError.Kind`.
+public enum PGMErrorKind: FileFormatProblem {
+    /// The file does not start with `P2` (ASCII) or `P5` (binary); `found` holds its first bytes.
+    case badMagic(found: [UInt8])
+    /// A header field (`width`, `height` or `maxval`) is missing or not a decimal number;
+    /// `found` is the text there, or "end of file".
+    case badHeader(field: String, found: String)
+    /// Width or height 0, or `width * height` over `limit` pixels; checked before any pixel
+    /// memory is taken.
+    case badDimensions(width: Int, height: Int, limit: Int)
+    /// A maxval outside 1...65535.
+    case badMaxval(Int)
+    /// Fewer samples than `width * height` (in bytes for P5, in numbers for P2).
+    case truncated(expected: Int, found: Int, unit: String)
+    /// A P2 sample that is not a decimal number; `index` counts samples from 0.
+    case badSample(index: Int, found: String)
+    /// A sample larger than maxval; `index` counts samples from 0.
+    case sampleOutOfRange(index: Int, value: Int, maxval: Int)
+    /// The file could not be read at all (missing, a folder, no permission).
+    case unreadable(reason: String)
 
-    /// An error of `kind`, in `file` when the bytes came from one.
-    public init(_ kind: Kind, file: String? = nil) {
-        self.kind = kind
-        self.file = file
-    }
-
-    /// `<file>: <problem>`, or `PGM data: <problem>` for bytes in memory.
-    public var errorDescription: String? {
-        (file.map { "\($0): " } ?? "PGM data: ") + kind.message
-    }
+    /// Messages name bytes in memory `PGM data`.
+    public static let dataName = "PGM data"
 }
 
-extension PGMError.Kind {
+extension PGMErrorKind {
     /// The problem in words: what was expected, what was found and, where useful, a hint.
     public var message: String {
         switch self {

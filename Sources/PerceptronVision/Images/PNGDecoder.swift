@@ -75,28 +75,14 @@ public enum PNG {
     public static func readGrey(
         _ url: URL, alpha: AlphaHandling = .ignore, maxPixels: Int = defaultMaxPixels
     ) throws(PNGError) -> GreyImage<UInt8> {
-        let bytes = try readFile(url)
-        do throws(PNGError) { return try decodeGrey(bytes, alpha: alpha, maxPixels: maxPixels) } catch {
-            throw PNGError(error.kind, file: url.path)
-        }
+        try PNGError.decodingFile(url) { bytes throws(PNGError) in try decodeGrey(bytes, alpha: alpha, maxPixels: maxPixels) }
     }
 
     /// Reads a PNG file into a colour image; see `decodeColor(_:maxPixels:)`.
     ///
     /// - Throws: `PNGError` whose `file` is the path, for a missing or unreadable file as for bad data.
     public static func readColor(_ url: URL, maxPixels: Int = defaultMaxPixels) throws(PNGError) -> ColorImage {
-        let bytes = try readFile(url)
-        do throws(PNGError) { return try decodeColor(bytes, maxPixels: maxPixels) } catch {
-            throw PNGError(error.kind, file: url.path)
-        }
-    }
-
-    private static func readFile(_ url: URL) throws(PNGError) -> [UInt8] {
-        do { return try FileIO.read(url) } catch let error as FileError {
-            throw PNGError(.unreadable(reason: error.reason), file: url.path)
-        } catch {
-            throw PNGError(.unreadable(reason: error.localizedDescription), file: url.path)
-        }
+        try PNGError.decodingFile(url) { bytes throws(PNGError) in try decodeColor(bytes, maxPixels: maxPixels) }
     }
 
     /// The chunks and the unfiltered samples, `height * width * channels` bytes.

@@ -1,76 +1,63 @@
-// The error PNG decoding throws: one case per way a file can be wrong or unsupported, each
-// message naming what was expected and what was found. Encoding throws only FileIO's errors.
+// The problems PNG decoding reports, thrown as `PNGError` (a `FileFormatError`): one case per way a
+// file can be wrong or unsupported, each message naming what was expected and what was found.
+// Encoding throws only FileIO's errors.
 
 import Foundation
+import PerceptronIO
 
-/// A PNG file or byte buffer that cannot be decoded.
-///
-/// `kind` says what is wrong; `file` is the path when the bytes came from a file, so the
-/// message reads `digits.png: bad CRC in chunk IDAT ...`.
-public struct PNGError: LocalizedError, Equatable, Sendable {
-    /// What is wrong with the data. It is an `Error` itself so the decoding stages can throw it
-    /// before the file name is known; public entry points always throw `PNGError`.
-    public enum Kind: Error, Equatable, Sendable {
-        /// The first 8 bytes are not the PNG signature `89 50 4E 47 0D 0A 1A 0A`; `found` holds
-        /// the bytes present (fewer than 8 for a short file).
-        case badSignature(found: [UInt8])
-        /// A chunk runs past the end of the data: from `offset` it needs `needed` bytes
-        /// (length, type, data and CRC) but only `available` remain. `chunk` is nil when even
-        /// the 8-byte length and type do not fit.
-        case truncated(chunk: String?, offset: Int, needed: Int, available: Int)
-        /// The CRC stored after a chunk differs from the CRC of its type and data.
-        case badCRC(chunk: String, stored: UInt32, computed: UInt32)
-        /// A chunk type that is not four ASCII letters: the data is not a chunk stream.
-        case badChunkType(found: [UInt8], offset: Int)
-        /// A chunk whose length is not allowed; `expected` says what is.
-        case badChunkLength(chunk: String, length: Int, expected: String)
-        /// A required chunk is absent: IHDR (first), IDAT, IEND, or PLTE for colour type 3.
-        case missingChunk(String)
-        /// A chunk in a place the specification forbids; `rule` is the rule it breaks.
-        case misplacedChunk(String, rule: String)
-        /// A critical chunk (upper-case first letter) this decoder does not know; skipping it
-        /// could misread the image, so the specification requires rejecting the file.
-        case unknownCriticalChunk(String)
-        /// An IHDR field outside the values the specification defines.
-        case invalidHeader(field: String, value: Int, allowed: String)
-        /// A bit depth other than 8 (valid PNG depths are 1, 2, 4, 8 and 16).
-        case unsupportedBitDepth(Int, colorType: Int)
-        /// Adam7 interlacing (IHDR interlace method 1); only non-interlaced files are read.
-        case unsupportedInterlace
-        /// Width or height 0, over PNG's 2^31 - 1, or `width * height` over `limit` pixels;
-        /// checked before any pixel memory is taken or any data is inflated.
-        case badDimensions(width: Int, height: Int, limit: Int)
-        /// The zlib stream in the IDAT chunks is corrupt; `reason` is zlib's diagnosis.
-        case corruptImageData(reason: String)
-        /// The IDAT data inflates to a size other than `height * (1 + width * channels)`;
-        /// `found` is nil when it inflates to more (inflation stops at the expected size).
-        case imageDataSizeMismatch(expected: Int, found: Int?)
-        /// A row whose filter type byte is not 0 (None), 1 (Sub), 2 (Up), 3 (Average) or 4 (Paeth).
-        case badFilter(row: Int, type: UInt8)
-        /// A palette index with no palette entry.
-        case paletteIndexOutOfRange(index: Int, paletteSize: Int, x: Int, y: Int)
-        /// The file could not be read at all (missing, a folder, no permission).
-        case unreadable(reason: String)
-    }
+/// A PNG file or byte buffer that cannot be decoded: `kind` says what is wrong, `file` is the
+/// path when the bytes came from a file, so the message reads `digits.png: bad CRC in chunk IDAT ...`
+/// (see `FileFormatError`).
+public typealias PNGError = FileFormatError<PNGErrorKind>
 
-    /// What is wrong.
-    public let kind: Kind
-    /// The file the bytes came from, or nil for bytes in memory.
-    public var file: String?
+/// What is wrong with PNG data, `PNGError.Kind`.
+public enum PNGErrorKind: FileFormatProblem {
+    /// The first 8 bytes are not the PNG signature `89 50 4E 47 0D 0A 1A 0A`; `found` holds
+    /// the bytes present (fewer than 8 for a short file).
+    case badSignature(found: [UInt8])
+    /// A chunk runs past the end of the data: from `offset` it needs `needed` bytes
+    /// (length, type, data and CRC) but only `available` remain. `chunk` is nil when even
+    /// the 8-byte length and type do not fit.
+    case truncated(chunk: String?, offset: Int, needed: Int, available: Int)
+    /// The CRC stored after a chunk differs from the CRC of its type and data.
+    case badCRC(chunk: String, stored: UInt32, computed: UInt32)
+    /// A chunk type that is not four ASCII letters: the data is not a chunk stream.
+    case badChunkType(found: [UInt8], offset: Int)
+    /// A chunk whose length is not allowed; `expected` says what is.
+    case badChunkLength(chunk: String, length: Int, expected: String)
+    /// A required chunk is absent: IHDR (first), IDAT, IEND, or PLTE for colour type 3.
+    case missingChunk(String)
+    /// A chunk in a place the specification forbids; `rule` is the rule it breaks.
+    case misplacedChunk(String, rule: String)
+    /// A critical chunk (upper-case first letter) this decoder does not know; skipping it
+    /// could misread the image, so the specification requires rejecting the file.
+    case unknownCriticalChunk(String)
+    /// An IHDR field outside the values the specification defines.
+    case invalidHeader(field: String, value: Int, allowed: String)
+    /// A bit depth other than 8 (valid PNG depths are 1, 2, 4, 8 and 16).
+    case unsupportedBitDepth(Int, colorType: Int)
+    /// Adam7 interlacing (IHDR interlace method 1); only non-interlaced files are read.
+    case unsupportedInterlace
+    /// Width or height 0, over PNG's 2^31 - 1, or `width * height` over `limit` pixels;
+    /// checked before any pixel memory is taken or any data is inflated.
+    case badDimensions(width: Int, height: Int, limit: Int)
+    /// The zlib stream in the IDAT chunks is corrupt; `reason` is zlib's diagnosis.
+    case corruptImageData(reason: String)
+    /// The IDAT data inflates to a size other than `height * (1 + width * channels)`;
+    /// `found` is nil when it inflates to more (inflation stops at the expected size).
+    case imageDataSizeMismatch(expected: Int, found: Int?)
+    /// A row whose filter type byte is not 0 (None), 1 (Sub), 2 (Up), 3 (Average) or 4 (Paeth).
+    case badFilter(row: Int, type: UInt8)
+    /// A palette index with no palette entry.
+    case paletteIndexOutOfRange(index: Int, paletteSize: Int, x: Int, y: Int)
+    /// The file could not be read at all (missing, a folder, no permission).
+    case unreadable(reason: String)
 
-    /// An error of `kind`, in `file` when the bytes came from one.
-    public init(_ kind: Kind, file: String? = nil) {
-        self.kind = kind
-        self.file = file
-    }
-
-    /// `<file>: <problem>`, or `PNG data: <problem>` for bytes in memory.
-    public var errorDescription: String? {
-        (file.map { "\($0): " } ?? "PNG data: ") + kind.message
-    }
+    /// Messages name bytes in memory `PNG data`.
+    public static let dataName = "PNG data"
 }
 
-extension PNGError.Kind {
+extension PNGErrorKind {
     /// The problem in words: what was expected, what was found and, where useful, a hint.
     public var message: String {
         switch self {

@@ -1,5 +1,6 @@
 // The 8-bit warp: OpenCV 4.x's fixed-point warpAffine + remap, reproduced bit for bit on raw buffers.
-// The public entry points and the matrix inversion live in WarpAffine.swift, the tables in WarpTables.swift.
+// The public entry points and the matrix inversion live in WarpAffine.swift, the tables in WarpTables.swift;
+// UInt8's `WarpPixel` conformance leads here.
 
 /// OpenCV's `cvRound(double)` on x86-64 (`cvtsd2si`): round half to even; NaN or a value outside the
 /// Int32 range gives Int32.min, the instruction's "integer indefinite". Adding and subtracting
@@ -22,6 +23,25 @@ func saturatedInt16(_ value: Int32) -> Int {
 @inline(__always)
 func saturatedUInt8(_ value: Int) -> UInt8 {
     UInt8(truncatingIfNeeded: Swift.min(Swift.max(value, 0), 255))
+}
+
+extension UInt8: WarpPixel {
+    /// OpenCV 4.x's fixed-point warp (see `warpFixedPoint`), after checking that every side is
+    /// under 32767 (OpenCV's `remap` coordinates are Int16); a constant border value is rounded
+    /// half to even and saturated to 0...255, as OpenCV's `saturate_cast` does.
+    public static func warpPixels(_ source: UnsafeBufferPointer<UInt8>, width: Int, height: Int, map: AffineMatrix,
+                                  into destination: UnsafeMutableBufferPointer<UInt8>, size: (width: Int, height: Int),
+                                  interpolation: Interpolation, border: BorderMode) {
+        precondition(Swift.max(width, height, size.width, size.height) < Int(Int16.max),
+                     "8-bit warpAffine takes sides below 32767 (its coordinates are Int16, as OpenCV's remap), "
+                     + "got \(width)x\(height) -> \(size.width)x\(size.height)")
+        guard let output = destination.baseAddress else { return }
+        let value = border.constantValue.rounded(.toNearestOrEven)
+        let borderValue: UInt8 = !(value > 0) ? 0 : value >= 255 ? 255 : UInt8(value)
+        warpFixedPoint(source: source.baseAddress!, sw: width, sh: height,
+                       destination: output, dw: size.width, dh: size.height,
+                       map: map, interpolation: interpolation, border: border.rule, borderValue: borderValue)
+    }
 }
 
 /// Warps `source` (`sw` x `sh`, row-major) into `destination` (`dw` x `dh`) with `map`, which takes

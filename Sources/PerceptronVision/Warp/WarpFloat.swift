@@ -1,5 +1,6 @@
 // The Float warp: exact source coordinates and exact bilinear / Keys bicubic weights in Double, with
-// the same border rules as the 8-bit warp. No fixed point; OpenCV's own Float path is not reproduced.
+// the same border rules as the 8-bit warp, behind Float's `WarpPixel` conformance. No fixed point;
+// OpenCV's own Float path is not reproduced.
 
 /// Keys' cubic convolution kernel with a = -0.75 (OpenCV's A), at distance `d` from a tap:
 ///
@@ -31,6 +32,18 @@ func clampedCoordinate(_ v: Double) -> Double {
 func floorIndex(_ v: Double) -> Int {
     let t = Int(v)
     return Double(t) > v ? t - 1 : t
+}
+
+extension Float: WarpPixel {
+    /// The exact Float warp (see `warpFloat`); a constant border value is used unrounded.
+    public static func warpPixels(_ source: UnsafeBufferPointer<Float>, width: Int, height: Int, map: AffineMatrix,
+                                  into destination: UnsafeMutableBufferPointer<Float>, size: (width: Int, height: Int),
+                                  interpolation: Interpolation, border: BorderMode) {
+        guard let output = destination.baseAddress else { return }
+        warpFloat(source: source.baseAddress!, sw: width, sh: height,
+                  destination: output, dw: size.width, dh: size.height,
+                  map: map, interpolation: interpolation, border: border.rule, borderValue: Float(border.constantValue))
+    }
 }
 
 /// Warps a Float image; `map` takes destination points to source points. For destination pixel

@@ -20,7 +20,7 @@ struct ImageGridTests {
         #expect(picture.width == 304 && picture.height == 144 && picture.channels == 3)
         #expect(picture[0, 0] == .white)
         // Tile 6 (second row, second column) is grey 120, its top-left at (4 + 60, 4 + 70).
-        #expect(picture[64, 74] == PixelColor(grey: 120) && picture[64 + 55, 74 + 55] == PixelColor(grey: 120))
+        #expect(picture[64, 74] == RGBColor(grey: 120) && picture[64 + 55, 74 + 55] == RGBColor(grey: 120))
         #expect(picture[63, 74] == .white && picture[64, 73] == .white)
     }
 
