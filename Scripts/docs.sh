@@ -4,8 +4,9 @@
 #
 #   Scripts/docs.sh [OUTPUT_DIR]       (default .build/documentation/Perceptron.doccarchive)
 #   Scripts/docs.sh --coverage [OUTPUT_DIR]
-#       also prints DocC's coverage table (documented symbols per module) and writes
-#       documentation-coverage.json into each module's archive
+#       also prints DocC's coverage tables and, per module, the public symbols declared in its
+#       sources that have no `///` comment (DocC's tables also count what the compiler
+#       synthesises, such as `!=` and `localizedDescription`, which no comment can document)
 #
 # `import Perceptron` re-exports seven modules, and the symbol graph of an umbrella module does
 # not hold the symbols of the modules it re-exports, so the archive combines every library
@@ -33,6 +34,28 @@ trap 'rm -f "$log"' EXIT
 swift package --allow-writing-to-directory "$(dirname "$output")" generate-documentation \
     --enable-experimental-combined-documentation "${arguments[@]}" --output-path "$output" \
     ${coverage[@]+"${coverage[@]}"} 2>&1 | tee "$log"
+
+if [[ ${#coverage[@]} -gt 0 ]]; then
+    python3 - "$(swift build --show-bin-path)/../extracted-symbols" "${targets[@]:1}" <<'PYTHON'
+import glob, json, sys
+root, modules = sys.argv[1], sys.argv[2:]
+for module in modules:
+    declared, missing = 0, []
+    for path in glob.glob(f"{root}/*/{module}/*.symbols.json"):
+        for symbol in json.load(open(path))["symbols"]:
+            location = symbol.get("location", {})
+            if f"/Sources/{module}/" not in location.get("uri", "") or symbol["kind"]["identifier"] == "swift.extension":
+                continue
+            declared += 1
+            comment = symbol.get("docComment") or {}
+            if not "".join(line["text"] for line in comment.get("lines", [])).strip():
+                file = location["uri"].split("/Sources/")[1]
+                missing.append(f"    {file}:{location['position']['line'] + 1} {'.'.join(symbol['pathComponents'])}")
+    print(f"{module}: {declared} public symbols declared, {len(missing)} without a /// comment")
+    if missing:
+        print("\n".join(sorted(missing)))
+PYTHON
+fi
 
 # DocC and the plugin print diagnostics at the start of a line; the compiler's, which name
 # a file first, are the build's business, not the documentation's.
