@@ -10,18 +10,27 @@ public struct FileError: LocalizedError, Equatable, Sendable {
     /// What went wrong and, where possible, what to do about it.
     public let reason: String
 
+    /// An error about the file at `path`; `reason` completes the sentence "`path`: ...".
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
+    /// `path: reason`, the line a command prints.
     public var errorDescription: String? { "\(path): \(reason)" }
 }
 
+/// Whole-file reads with a size limit, and atomic writes.
+///
+/// Every failure is a `FileError` that names the file and says what went wrong; nothing here
+/// stops the program on bad input.
 public enum FileIO {
     /// Reads a whole file.
     ///
-    /// - Parameter limit: the largest size accepted, checked before reading.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - limit: the largest size accepted in bytes, checked before reading; 4 GiB by default,
+    ///     so a mistaken path to a device or a huge file fails instead of filling memory.
     /// - Throws: `FileError` when the file is missing, a folder, unreadable or over `limit`.
     public static func read(_ url: URL, limit: Int = 1 << 32) throws -> [UInt8] {
         let path = url.path

@@ -5,7 +5,9 @@
 public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Byte offset in the text.
     public let offset: Int
+    /// What was found there and what was expected instead.
     public let reason: String
+    /// `invalid JSON at byte <offset>: <reason>`.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 

@@ -5,6 +5,7 @@ import CZlib
 
 /// A failure of a zlib stream: corrupt, truncated, or larger than the caller allows.
 public struct CompressionError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The class of failure, for callers that react differently to each.
     public enum Kind: Equatable, Sendable {
         /// The data is not a valid stream.
         case corrupt
@@ -16,15 +17,18 @@ public struct CompressionError: Error, Equatable, CustomStringConvertible, Senda
         case failed
     }
 
+    /// The class of failure.
     public let kind: Kind
     /// What went wrong, in words a user can act on.
     public let message: String
 
+    /// An error of `kind` described by `message`.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
 
@@ -46,7 +50,9 @@ public enum Zlib {
     /// Decompresses a whole stream.
     ///
     /// - Parameters:
-    ///   - limit: the largest output accepted, in bytes; a stream that inflates past it is
+    ///   - input: the compressed bytes, one whole stream (for gzip, one or more members).
+    ///   - format: `.zlib` or `.gzip`; the header is checked against it.
+    ///   - limit: the largest output accepted, in bytes (2 GiB by default); a stream that inflates past it is
     ///     rejected before more memory is taken (a guard against decompression bombs).
     ///   - expectedSize: a size hint used to reserve the output once.
     /// - Throws: `CompressionError` for a corrupt or truncated stream, or output over `limit`.
@@ -115,7 +121,10 @@ public enum Zlib {
 
     /// Compresses `input` into one stream.
     ///
-    /// - Parameter level: zlib level 0...9; 6 is zlib's own default, a good size/speed balance.
+    /// - Parameters:
+    ///   - input: the bytes to compress.
+    ///   - format: `.zlib` (the default, as PNG's `IDAT` needs) or `.gzip`.
+    ///   - level: zlib level 0...9; 6 is zlib's own default, a good size/speed balance.
     public static func deflate(_ input: [UInt8], format: Format = .zlib, level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15

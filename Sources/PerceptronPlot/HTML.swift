@@ -31,7 +31,9 @@ public enum HTML {
     /// A `data:` URI holding `bytes`, e.g. `data:image/png;base64,iVBORw0KGgo...`, so an image
     /// travels inside the page with no file beside it.
     ///
-    /// - Parameter mediaType: the MIME type; `image/png` by default.
+    /// - Parameters:
+    ///   - bytes: the file's contents.
+    ///   - mediaType: the MIME type; `image/png` by default.
     public static func dataURI(_ bytes: [UInt8], mediaType: String = "image/png") -> String {
         "data:" + mediaType + ";base64," + base64(bytes)
     }

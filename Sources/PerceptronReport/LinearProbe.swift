@@ -47,7 +47,13 @@ public struct LinearProbe: Sendable, Hashable {
 
     /// Trains a probe on `train` (`[N, ...]`, flattened) and returns its accuracy on `test`.
     ///
-    /// - Parameter classes: K, the probe's outputs; at least the largest label + 1.
+    /// - Parameters:
+    ///   - train: the training features `[N, ...]`; the standardisation is fitted on them.
+    ///   - trainLabels: the class of each training row, `N` values in `0..<classes`.
+    ///   - test: the features scored, `[M, ...]` with the same per-row width.
+    ///   - testLabels: the class of each test row, `M` values.
+    ///   - classes: K, the probe's outputs; at least the largest label + 1.
+    /// - Returns: the fraction of test rows whose most probable class is their label, in 0...1.
     /// - Throws: `TrainingError` when training fails (e.g. non-finite features).
     public func accuracy(train: Tensor, trainLabels: [Int], test: Tensor, testLabels: [Int], classes: Int) throws -> Double {
         let predicted = try predictions(train: train, trainLabels: trainLabels, test: test, classes: classes)

@@ -25,7 +25,10 @@ import PerceptronTensor
 public struct PCA: Sendable {
     /// How the eigenvectors were found.
     public enum Method: String, Sendable {
-        case covariance, lanczos
+        /// The covariance matrix formed and diagonalised, for D ≤ `covarianceWidthLimit`.
+        case covariance
+        /// Lanczos iteration on `v ↦ C v` without forming C, for wider samples.
+        case lanczos
     }
 
     /// `μ`, the mean sample, `[D]`.
@@ -52,6 +55,7 @@ public struct PCA: Sendable {
     /// Fits the `count` leading components of the rows of `x` (`[N, ...]`, flattened to `[N, D]`).
     ///
     /// - Parameters:
+    ///   - x: the rows, `[N, ...]`; each row is one observation of D values.
     ///   - count: components kept; 2 by default, for scatter plots.
     ///   - method: nil chooses `.covariance` for D ≤ `covarianceWidthLimit`, else `.lanczos`.
     /// - Precondition: `N ≥ 1`, `1 ≤ count ≤ D`, finite values.

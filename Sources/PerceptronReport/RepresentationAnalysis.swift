@@ -116,9 +116,14 @@ public struct RepresentationAnalysis: Sendable {
     /// Runs the whole analysis.
     ///
     /// - Parameters:
+    ///   - model: the trained model whose layers are measured.
     ///   - train: samples in the model's input shape for the probes and centroids, e.g.
     ///     10,000 training images scaled as in training.
+    ///   - trainLabels: the class of each training sample.
     ///   - test: samples for scoring; `sample` indexes the ones projected and plotted.
+    ///   - testLabels: the class of each test sample.
+    ///   - sample: positions in `test` of the samples fitted by the PCA and plotted; at least 2.
+    ///   - probe: the linear probe's settings; `LinearProbe()`'s defaults when omitted.
     ///   - layers: the rows; `layers(of: model)` when nil.
     ///   - progress: told one line per finished row.
     /// - Throws: `TrainingError` for samples that do not fit the model or a probe that cannot
@@ -189,13 +194,19 @@ public struct SampleSubset<Base: SampleSource>: SampleSource {
         self.indices = indices
     }
 
+    /// The number of chosen samples, `indices.count`.
     public var sampleCount: Int { indices.count }
+    /// The base's per-sample shape.
     public var sampleShape: [Int] { base.sampleShape }
 
+    /// Copies the chosen samples at `positions` (positions in `indices`, not in the base)
+    /// into `destination`, one after another.
     public func copySamples(at positions: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         positions.map { indices[$0] }.withUnsafeBufferPointer { base.copySamples(at: $0, into: destination) }
     }
 
+    /// The position (in `indices`) of the first chosen sample holding NaN or infinity, if
+    /// any; the base is asked first, so a clean base costs one pass.
     public func firstNonFiniteSample() -> Int? {
         guard base.firstNonFiniteSample() != nil else { return nil }
         return indices.indices.first { !base.gather([indices[$0]]).isFinite }

@@ -14,8 +14,9 @@ public struct SweepPlan: Sendable {
     public var angles: [Double]
     /// Shifts in pixels, applied horizontally and, separately, vertically.
     public var shifts: [Int]
-    /// The grid: every angle of `gridAngles` combined with every horizontal shift of `gridShifts`.
+    /// The grid's angles in degrees: each is combined with every horizontal shift of `gridShifts`.
     public var gridAngles: [Double]
+    /// The grid's horizontal shifts in pixels, applied after the rotation.
     public var gridShifts: [Int]
 
     /// Defaults: -60...60 degrees by 5, -8...8 pixels by 1, and a grid of -45...45 by 15 x -6...6 by 2.
@@ -31,14 +32,27 @@ public struct SweepPlan: Sendable {
 }
 
 /// One model's accuracies under the plan's transformations.
+///
+/// Each accuracy is the fraction of test images whose predicted class (the highest
+/// probability) equals the label, in 0...1.
 public struct RobustnessResult: Sendable {
+    /// The name the model was measured under, as given to `Robustness.sweep`.
     public let model: String
+    /// The plan's rotation angles in degrees.
     public let angles: [Double]
+    /// `angleAccuracy[i]`: accuracy with every image rotated by `angles[i]` about its centre.
     public let angleAccuracy: [Double]
+    /// The plan's shifts in pixels.
     public let shifts: [Int]
+    /// `horizontalAccuracy[i]`: accuracy with every image moved `shifts[i]` pixels to the right
+    /// (negative: left).
     public let horizontalAccuracy: [Double]
+    /// `verticalAccuracy[i]`: accuracy with every image moved `shifts[i]` pixels down
+    /// (negative: up).
     public let verticalAccuracy: [Double]
+    /// The grid's angles in degrees (rows of `grid`).
     public let gridAngles: [Double]
+    /// The grid's horizontal shifts in pixels (columns of `grid`).
     public let gridShifts: [Int]
     /// `grid[a][s]`: accuracy at `gridAngles[a]` and horizontal shift `gridShifts[s]`.
     public let grid: [[Double]]

@@ -13,14 +13,19 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var dataFolder: String?
     /// Pixels are multiplied by this before entering the model (1/255, or 1 with raw pixels).
     public var pixelScale: Float
+    /// The loss over the test set, as `evaluate` returns it.
     public var testLoss: Double
+    /// The accuracy over the test set, in 0...1.
     public var testAccuracy: Double
-    /// The machine's CPU model and core count, and the GEMM backend with its threads.
+    /// The machine's CPU model and core count (`SystemInfo.machineDescription`).
     public var machine: String
+    /// The GEMM backend with its threads (`SystemInfo.backendDescription`).
     public var backend: String
     /// When the run finished, ISO 8601.
     public var date: String
 
+    /// A record of a finished run; `machine`, `backend` and `date` default to this machine,
+    /// its backend and now, which is what a run that just ended records.
     public init(settings: [[String]], dataFolder: String?, pixelScale: Float, testLoss: Double, testAccuracy: Double,
                 machine: String = SystemInfo.machineDescription, backend: String = SystemInfo.backendDescription,
                 date: String = ISO8601DateFormatter().string(from: Date())) {
@@ -54,7 +59,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
 /// A run folder that cannot be read or written.
 public struct RunFolderError: LocalizedError, Equatable, Sendable {
+    /// What is wrong, naming the file or the model concerned.
     public let message: String
+    /// An error described by `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var errorDescription: String? { message }
 }

@@ -11,12 +11,19 @@ import PerceptronVision
 
 /// Test-set predictions of a model: the class and probability of each image.
 public struct TestPredictions: Sendable {
+    /// `predicted[i]`: the class with the highest probability for image `i` (the first on a tie).
     public let predicted: [Int]
+    /// `confidence[i]`: the probability the model gave to `predicted[i]`.
     public let confidence: [Float]
+    /// `labels[i]`: the true class of image `i`.
     public let labels: [Int]
+    /// The number of classes: the model's output width, or more if a label is larger.
     public let classes: Int
 
-    /// Runs `model` over `images` `[N, H, W]` scaled by `scale`.
+    /// Runs `model` over `images` `[N, H, W]` scaled by `scale`, in batches of 1000.
+    ///
+    /// - Throws: `RunFolderError` when the model's input does not hold `H * W` values;
+    ///   `TrainingError` when `scale` is NaN or infinite.
     public init(model: Model, images: ByteTensor, labels: ByteTensor, scale: Float) throws {
         guard model.inputShape.reduce(1, *) == images.rowWidth else {
             throw RunFolderError("the model takes \(model.inputShape) inputs but the images have \(images.rowWidth) pixels")
@@ -34,6 +41,7 @@ public struct TestPredictions: Sendable {
         self.classes = max(classes, (self.labels.max() ?? 0) + 1)
     }
 
+    /// The confusion matrix of `labels` (rows) against `predicted` (columns).
     public var confusion: ConfusionMatrix {
         ConfusionMatrix(trueLabels: labels, predicted: predicted, classes: classes)
     }
@@ -48,9 +56,15 @@ public enum RunReport {
     /// Writes every picture and the report into `folder`, each file atomically.
     ///
     /// - Parameters:
+    ///   - folder: the run folder; it must exist.
+    ///   - model: the trained model, whose test predictions the report shows.
+    ///   - history: the per-epoch losses and metrics, for the charts and the epoch table.
+    ///   - record: the run's settings and results; its `pixelScale` scales the test images.
     ///   - dataset: the images the model was trained and tested on (samples come from its
     ///     training split, predictions from its test split).
     /// - Returns: the files written.
+    /// - Throws: `RunFolderError` when the model does not take the dataset's images;
+    ///   `FileError` when a file cannot be written (a missing folder, no permission, a full disk).
     @discardableResult
     public static func write(into folder: URL, model: Model, history: History, record: RunRecord,
                              dataset: MNIST) throws -> [URL] {

@@ -11,14 +11,19 @@ public protocol GreyPixel: Numeric, Comparable, Sendable {
 }
 
 extension UInt8: GreyPixel {
+    /// The byte as a Float: 200 is 200.0.
     @inlinable public var floatValue: Float { Float(self) }
+    /// OpenCV's `saturate_cast<uchar>`: rounded half to even, below 0 (and NaN) to 0, above 255
+    /// to 255.
     @inlinable public init(saturating value: Float) {
         if !(value > 0) { self = 0 } else if value >= 255 { self = 255 } else { self = UInt8(value.rounded(.toNearestOrEven)) }
     }
 }
 
 extension Float: GreyPixel {
+    /// The value itself.
     @inlinable public var floatValue: Float { self }
+    /// The value itself: Float images are not clamped, as OpenCV's `CV_32F`.
     @inlinable public init(saturating value: Float) { self = value }
 }
 
@@ -26,7 +31,9 @@ extension Float: GreyPixel {
 ///
 /// Coordinates follow OpenCV: x is the column (0 at the left), y is the row (0 at the top).
 public struct GreyImage<Pixel: GreyPixel>: Equatable, Sendable {
+    /// Pixels per row (columns, x).
     public let width: Int
+    /// Rows (y).
     public let height: Int
     /// `height * width` pixels, row after row.
     public var pixels: [Pixel]
@@ -77,13 +84,18 @@ extension GreyImage where Pixel == Float {
 
 /// An 8-bit colour image, `channels` values per pixel (3: RGB, 4: RGBA), row-major.
 public struct ColorImage: Equatable, Sendable {
+    /// Pixels per row.
     public let width: Int
+    /// Rows.
     public let height: Int
     /// 3 (RGB) or 4 (RGBA).
     public let channels: Int
     /// `height * width * channels` bytes.
     public var bytes: [UInt8]
 
+    /// An image from its bytes, row-major, the channels of each pixel together (`RGBRGB...`).
+    ///
+    /// - Precondition: `channels` is 3 or 4 and `bytes.count == width * height * channels`.
     public init(width: Int, height: Int, channels: Int, bytes: [UInt8]) {
         precondition(channels == 3 || channels == 4, "ColorImage takes 3 or 4 channels, got \(channels)")
         precondition(bytes.count == width * height * channels,

@@ -6,7 +6,11 @@
 extension ColorImage {
     /// An image of one colour; alpha, with 4 channels, is 255 (opaque).
     ///
-    /// - Parameter channels: 3 (RGB, the default) or 4 (RGBA).
+    /// - Parameters:
+    ///   - width: pixels per row.
+    ///   - height: rows.
+    ///   - channels: 3 (RGB, the default) or 4 (RGBA).
+    ///   - fill: the colour of every pixel.
     public init(width: Int, height: Int, channels: Int = 3, fill: RGBColor) {
         precondition(width >= 0 && height >= 0, "ColorImage size must be non-negative, got \(width)x\(height)")
         let pixel = channels == 4 ? [fill.red, fill.green, fill.blue, 255] : [fill.red, fill.green, fill.blue]

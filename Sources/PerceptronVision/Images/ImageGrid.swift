@@ -60,6 +60,11 @@ public struct ImageGrid: Sendable {
     /// The caption font, `BitmapFont.standard` by default.
     public var font: BitmapFont
 
+    /// A grid of `columns` cells per row; each setting is the property of the same name.
+    ///
+    /// The defaults draw images at their own size (`scale` 1) with 8-pixel-high captions,
+    /// 4 pixels of white around and between cells, and grey values as they are (`.gray`).
+    ///
     /// - Precondition: `columns`, `scale` and `captionScale` at least 1; `padding` at least 0.
     public init(
         columns: Int, scale: Int = 1, captionScale: Int = 1, padding: Int = 4,

@@ -20,7 +20,9 @@ public enum PGM {
     /// Samples are scaled to 0...255 by `(v * 255 + maxval / 2) / maxval` in integers (rounding
     /// half up); maxval 255 leaves them unchanged, maxval 65535 maps 257 v to v.
     ///
-    /// - Parameter maxPixels: the largest `width * height` accepted, checked before allocating.
+    /// - Parameters:
+    ///   - bytes: a whole PGM file, binary (`P5`) or plain (`P2`).
+    ///   - maxPixels: the largest `width * height` accepted, checked before allocating.
     /// - Throws: `PGMError` for a bad magic, header, maxval or sample, or a truncated raster.
     public static func decode(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws(PGMError) -> GreyImage<UInt8> {
         do throws(PGMError.Kind) {

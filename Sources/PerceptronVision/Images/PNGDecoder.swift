@@ -24,6 +24,7 @@ public enum PNG {
     /// looked up first. Alpha (colour types 4 and 6, or tRNS) is then handled by `alpha`.
     ///
     /// - Parameters:
+    ///   - bytes: a whole PNG file.
     ///   - alpha: `.ignore` by default, as OpenCV does; `.compositeOverWhite` for dark strokes
     ///     drawn on a transparent canvas.
     ///   - maxPixels: the largest `width * height` accepted, `defaultMaxPixels` by default.
@@ -48,7 +49,9 @@ public enum PNG {
     /// types 4 and 6, or a tRNS chunk), RGB otherwise. Grey samples are copied to R, G and B;
     /// palette indices are looked up, with tRNS giving their alpha (255 past its end).
     ///
-    /// - Parameter maxPixels: the largest `width * height` accepted, `defaultMaxPixels` by default.
+    /// - Parameters:
+    ///   - bytes: a whole PNG file.
+    ///   - maxPixels: the largest `width * height` accepted, `defaultMaxPixels` by default.
     /// - Throws: `PNGError` for any defect in the data or an unsupported feature.
     public static func decodeColor(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws(PNGError) -> ColorImage {
         do throws(PNGError.Kind) {

@@ -8,6 +8,7 @@ extension PNG {
     /// Encodes a grey image as an 8-bit grey PNG (colour type 0).
     ///
     /// - Parameters:
+    ///   - image: the image to encode.
     ///   - filtering: `.adaptive` by default (smallest files for most images); `.none` is faster.
     ///   - compressionLevel: zlib level 0...9; 6, zlib's own default, balances size and speed.
     /// - Returns: the bytes of a complete PNG file.
@@ -23,6 +24,7 @@ extension PNG {
     /// following its `channels`.
     ///
     /// - Parameters:
+    ///   - image: the image to encode.
     ///   - filtering: `.adaptive` by default (smallest files for most images); `.none` is faster.
     ///   - compressionLevel: zlib level 0...9; 6, zlib's own default, balances size and speed.
     /// - Returns: the bytes of a complete PNG file.
