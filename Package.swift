@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "PerceptronVisionTests", dependencies: ["PerceptronVision"], exclude: ["Images/Fixtures"]),
         .testTarget(name: "PerceptronPlotTests", dependencies: ["PerceptronPlot"]),
         .testTarget(name: "PerceptronReportTests", dependencies: ["PerceptronReport"]),
+        .testTarget(name: "PerceptronTrainingTests", dependencies: ["PerceptronTraining"]),
         .testTarget(name: "PerceptronCLITests", dependencies: ["perceptron"]),
     ],
     swiftLanguageModes: [.v6]

@@ -43,6 +43,13 @@ public struct MNIST: Sendable {
             }
             root = bundled
         }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else {
+            throw DatasetError("\(root.path): no such folder; a dataset folder holds the four MNIST-layout IDX files")
+        }
+        guard isFolder.boolValue else {
+            throw DatasetError("\(root.path) is a file, not a folder; a dataset folder holds the four MNIST-layout IDX files")
+        }
         func file(_ stem: String) throws -> URL {
             for candidate in [stem, stem + ".gz"] {
                 let url = root.appendingPathComponent(candidate)

@@ -120,7 +120,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
         guard checkpointEvery >= 0 else { throw RunSettingsError("--checkpoint-every must be 0 or more, got \(checkpointEvery)") }
         guard resolvedEpochs >= 1 else { throw RunSettingsError("--epochs must be at least 1, got \(resolvedEpochs)") }
         guard resolvedBatchSize >= 1 else { throw RunSettingsError("--batch-size must be at least 1, got \(resolvedBatchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw RunSettingsError("--learning-rate must be positive, got \(learningRate)") }
+        guard learningRate > 0, learningRateRange.contains(learningRate) else {
+            throw RunSettingsError("--learning-rate must be above 0 and at most 1e6 (what a model file can hold), got \(learningRate)")
+        }
         guard resolvedValidationSplit >= 0, resolvedValidationSplit < 1 else {
             throw RunSettingsError("--validation-split must be at least 0 and below 1, got \(resolvedValidationSplit)")
         }

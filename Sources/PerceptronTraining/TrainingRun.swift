@@ -20,14 +20,19 @@ public final class TrainingRun {
     public enum Outcome: Equatable, Sendable {
         /// Trained all epochs and evaluated on the test set.
         case completed(testLoss: Double, testAccuracy: Double)
-        /// Stopped by `stop()` or Ctrl-C; the checkpoint holds the run so far.
+        /// Stopped by `stop()` or Ctrl-C once training had begun; the checkpoint holds the
+        /// run so far, and `resuming(_:)` continues it (a run stopped during its final
+        /// evaluation or report resumes straight to them).
         case interrupted(checkpoint: URL)
+        /// Stopped before training began: nothing was written, no folder was left behind.
+        case stoppedBeforeTraining
     }
 
     /// What a finished `start()` hands back.
     public struct Result {
         public let outcome: Outcome
-        public let model: Model
+        /// The trained model, nil when stopped before training.
+        public let model: Model?
         public let history: History
         /// The record written as `run.json`, nil unless completed.
         public let record: RunRecord?
@@ -49,37 +54,55 @@ public final class TrainingRun {
     }
 
     public let settings: RunSettings
-    public let folder: RunFolder
+    /// The run's folder: the one asked for, or for a new run without one, `runs/<time>` once
+    /// `start()` has made it (`runs` until then).
+    public private(set) var folder: RunFolder
+    /// Whether a new run may replace the run files of an existing run in its folder.
+    public let overwrites: Bool
     /// 0 silent, 1 progress bar, 2 one line per epoch: how the front end shows progress,
     /// not a setting of the run (a resumed run may show it otherwise).
     public var verbose: Int = 1
     public var observer = Observer()
+    private let namesItsFolder: Bool
     private let checkpoint: (model: Model, state: TrainingState)?
-    private var model: Model?
+    private let stopLock = NSLock()
+    nonisolated(unsafe) private var stopRequested = false
 
-    /// A new run of `settings` in `folder` (`runs/<timestamp>` when nil).
+    /// A new run of `settings` in `folder` (a new folder in `runs/`, named by the time, when nil).
+    /// Nothing is touched until `start()`.
     /// - Throws: `RunSettingsError` for a setting out of range.
-    public init(settings: RunSettings, folder: URL? = nil) throws {
+    public init(settings: RunSettings, folder: URL? = nil, overwrites: Bool = false) throws {
         try settings.validate()
         self.settings = settings
-        self.folder = RunFolder(folder ?? URL(fileURLWithPath: "runs/" + RunFolder.timestamp()))
+        self.folder = RunFolder(folder ?? URL(fileURLWithPath: "runs"))
+        self.namesItsFolder = folder == nil
+        self.overwrites = overwrites
         self.checkpoint = nil
     }
 
     private init(settings: RunSettings, folder: RunFolder, checkpoint: (model: Model, state: TrainingState)) {
         self.settings = settings
         self.folder = folder
+        self.namesItsFolder = false
+        self.overwrites = false
         self.checkpoint = checkpoint
     }
 
-    /// The interrupted run in `folder`, to continue with its own settings.
-    /// - Throws: `RunFolderError` when the folder holds no settings or no checkpoint; a
-    ///   checkpoint's own errors when it cannot be read.
+    /// The interrupted run in `folder`, to continue with its own settings (`writesReport`
+    /// false turns its report off).
+    /// - Throws: `RunFolderError` when the folder holds no run, a finished one, or one with no
+    ///   checkpoint; a checkpoint's own errors when it cannot be read.
     public static func resuming(_ folder: URL, writesReport: Bool? = nil) throws -> TrainingRun {
         let runFolder = RunFolder(folder)
         var settings = try runFolder.readSettings()
         if let writesReport { settings.writesReport = settings.writesReport && writesReport }
         try settings.validate()
+        guard FileManager.default.fileExists(atPath: runFolder.checkpoint.path) else {
+            if FileManager.default.fileExists(atPath: runFolder.record.path) {
+                throw RunFolderError("\(runFolder.url.path) completed all \(settings.resolvedEpochs) epochs; nothing to resume")
+            }
+            throw RunFolderError("\(runFolder.url.path) holds no checkpoint: the run stopped before its first one; start it again with --output \(runFolder.url.path) --overwrite")
+        }
         let checkpoint = try Model.loadCheckpoint(from: runFolder.checkpoint)
         return TrainingRun(settings: settings, folder: runFolder, checkpoint: checkpoint)
     }
@@ -87,15 +110,21 @@ public final class TrainingRun {
     /// Where a resumed run continues: epoch and step, 0-based; nil for a new run.
     public var resumesAt: (epoch: Int, step: Int)? { checkpoint.map { ($0.state.epoch, $0.state.step) } }
 
-    /// Asks the run to stop after its current step, keeping a checkpoint (what Ctrl-C does).
-    public func stop() { model?.requestInterrupt() ?? TrainingInterrupt.request() }
+    /// Asks the run to stop at its next safe point: after the current training step (keeping
+    /// a checkpoint), or before training if it has not begun. Safe from any thread.
+    public func stop() { stopLock.withLock { stopRequested = true } }
+
+    /// Whether `stop()` or Ctrl-C asked the run to stop.
+    public var isStopRequested: Bool { stopLock.withLock { stopRequested } || TrainingInterrupt.isRequested }
 
     /// Routes Ctrl-C (SIGINT) to a stop; a second Ctrl-C ends the process at once (status 130).
     public static func handleInterruptSignal() { TrainingInterrupt.installSignalHandler() }
 
-    /// Runs the run: prepares its folder (a new run writes `train.json`), trains, evaluates,
-    /// and writes its files.
-    /// - Throws: `RunFolderError`, `FileError` or data errors before training;
+    /// Runs the run. Everything is checked first (the backend, the data, the settings against
+    /// the data); only then is the folder claimed: locked against other runs, refused if it
+    /// holds another run's files (unless `overwrites`), and given `train.json`. Then it
+    /// trains, evaluates, and writes its files.
+    /// - Throws: `RunFolderError`, `FileError` or data errors before anything is written;
     ///   `TrainingRunError` when the loss became NaN or infinite (the model file then holds
     ///   the last good weights).
     @discardableResult
@@ -104,19 +133,75 @@ public final class TrainingRun {
         if let problem = GEMM.configurationProblem ?? SparseProducts.configurationProblem ?? BLASBackend.threadingProblem {
             throw TrainingRunError(problem)
         }
+        let data = try MNIST.load(from: settings.dataDirectory.map { URL(fileURLWithPath: $0) })
+        let available = data.trainImages.shape[0]
+        if let limit = settings.trainLimit, limit > available {
+            throw RunSettingsError("--train-limit \(limit) is more than the \(available) training images of \(settings.dataDirectory ?? "the bundled MNIST")")
+        }
+        if isStopRequested { return Result(outcome: .stoppedBeforeTraining, model: nil, history: History(), record: nil) }
+        let claim = try claimFolder()
+        defer { claim.lock.release(); try? FileManager.default.removeItem(at: folder.lockFile) }
         if let checkpoint {
             observer.message("resuming \(folder.url.path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
-        } else {
-            try FileIO.prepareFolder(folder.url, expectedBytes: 64 << 20)
-            try FileIO.writeAtomically(try settings.json(), to: folder.settings)
         }
-        return try train()
+        let model = try checkpoint?.model ?? buildModel(for: data)
+        if isStopRequested {
+            if checkpoint == nil { abandon(claim) }
+            return Result(outcome: checkpoint == nil ? .stoppedBeforeTraining : .interrupted(checkpoint: folder.checkpoint),
+                          model: model, history: checkpoint?.state.history ?? History(), record: nil)
+        }
+        return try train(model, data: data)
     }
 
-    private func train() throws -> Result {
-        let data = try MNIST.load(from: settings.dataDirectory.map { URL(fileURLWithPath: $0) })
-        let model = checkpoint?.model ?? buildModel(for: data)
-        self.model = model
+    /// The folder's lock, and whether this run made the folder.
+    private struct Claim {
+        let lock: RunLock
+        let madeFolder: Bool
+    }
+
+    /// Locks the folder; for a new run, makes or checks it and writes `train.json`.
+    private func claimFolder() throws -> Claim {
+        if checkpoint != nil { return Claim(lock: try RunLock(folder), madeFolder: false) }
+        if namesItsFolder {
+            folder = try RunFolder.makeUnique(in: folder.url)
+            let claim = Claim(lock: try RunLock(folder), madeFolder: true)
+            try FileIO.writeAtomically(try settings.json(), to: folder.settings)
+            return claim
+        }
+        var isFolder: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: folder.url.path, isDirectory: &isFolder)
+        if existed && !isFolder.boolValue {
+            throw RunFolderError("\(folder.url.path) is a file, not a folder; --output names the folder of a run")
+        }
+        try FileIO.prepareFolder(folder.url, expectedBytes: 64 << 20)
+        let lock: RunLock
+        do { lock = try RunLock(folder) } catch {
+            if !existed { try? FileManager.default.removeItem(at: folder.url) }
+            throw error
+        }
+        let existing = folder.existingRunFiles
+        if !existing.isEmpty {
+            guard overwrites else {
+                lock.release()
+                try? FileManager.default.removeItem(at: folder.lockFile)
+                let names = existing.map(\.lastPathComponent).joined(separator: ", ")
+                throw RunFolderError("\(folder.url.path) already holds a run (\(names)); give --overwrite to replace it, --resume to continue it, or choose another --output")
+            }
+            for file in existing { try FileManager.default.removeItem(at: file) }
+        }
+        try FileIO.writeAtomically(try settings.json(), to: folder.settings)
+        return Claim(lock: lock, madeFolder: !existed)
+    }
+
+    /// Takes back what a new run wrote when it stops before training: its settings file, and
+    /// its folder when the run made it.
+    private func abandon(_ claim: Claim) {
+        try? FileManager.default.removeItem(at: folder.settings)
+        try? FileManager.default.removeItem(at: folder.lockFile)
+        if claim.madeFolder { try? FileManager.default.removeItem(at: folder.url) }
+    }
+
+    private func train(_ model: Model, data: MNIST) throws -> Result {
         observer.modelReady(model)
         let scale = settings.pixelScale
         model.metadata["pixel_scale"] = "\(scale)"
@@ -125,10 +210,11 @@ public final class TrainingRun {
         let x = try samples(data.trainImages.rows(0..<count), for: model)
         let y = oneHot(data.trainLabels.rows(0..<count), classes: data.classCount)
         let nanGuard = TerminateOnNaN(keepsLastGoodWeights: true, announces: false)
+        let stopWatch = StopWatch { [unowned self] in stopLock.withLock { stopRequested } }
         if GEMM.current is BLASBackend, let advice = BLASBackend.coreTypeAdvice { observer.message(advice) }
         let history = try model.fit(x, y, batchSize: settings.resolvedBatchSize, epochs: settings.resolvedEpochs,
                                     verbose: Verbosity(integerLiteral: verbose), validationSplit: settings.resolvedValidationSplit,
-                                    callbacks: [nanGuard] + observer.callbacks, seed: settings.seed,
+                                    callbacks: [nanGuard, stopWatch] + observer.callbacks, seed: settings.seed,
                                     augmentation: settings.augmentation?.randomAffine,
                                     checkpoint: Checkpointing(url: folder.checkpoint, everyEpochs: settings.checkpointEvery),
                                     resuming: checkpoint?.state)
@@ -139,11 +225,14 @@ public final class TrainingRun {
             throw TrainingRunError.lossNotFinite(failure, lastGoodEpoch: nanGuard.lastGoodEpoch, model: folder.model,
                                                  settings: settings)
         }
-        if TrainingInterrupt.isRequested || model.isInterruptRequested {
-            try model.save(to: folder.model)
-            return Result(outcome: .interrupted(checkpoint: folder.checkpoint), model: model, history: history, record: nil)
-        }
+        if isStopRequested || model.isInterruptRequested { return try interrupted(model, history: history) }
         return try finish(model, history: history, data: data)
+    }
+
+    /// Saves the model beside the checkpoint of a run stopped after training had begun.
+    private func interrupted(_ model: Model, history: History) throws -> Result {
+        try model.save(to: folder.model)
+        return Result(outcome: .interrupted(checkpoint: folder.checkpoint), model: model, history: history, record: nil)
     }
 
     /// The test evaluation, the model file, run.json and the report of a completed run.
@@ -156,6 +245,7 @@ public final class TrainingRun {
         let record = RunRecord(settings: settings.summary, dataFolder: settings.dataDirectory, pixelScale: scale,
                                testLoss: result.loss, testAccuracy: accuracy)
         try FileIO.writeAtomically(try record.json(), to: folder.record)
+        if isStopRequested { return try interrupted(model, history: history) }
         if settings.writesReport {
             let start = Date()
             try RunReport.write(into: folder.url, model: model, history: history, record: record, dataset: data)
@@ -177,12 +267,17 @@ public final class TrainingRun {
     }
 
     /// A new model of the settings' architecture, its weights drawn from the seed.
-    private func buildModel(for data: MNIST) -> Model {
+    /// - Throws: `TrainingRunError` when the data's images do not suit the architecture.
+    private func buildModel(for data: MNIST) throws -> Model {
+        let shape = data.trainImages.shape
+        guard shape.count == 3 else {
+            throw TrainingRunError("the training images have shape \(Array(shape.dropFirst())); \(settings.architecture.rawValue) takes images [H, W]")
+        }
         setRandomSeed(settings.seed)
         let classes = data.classCount
         let model = settings.architecture == .mlp
             ? Architecture.mlp(inputWidth: data.trainImages.rowWidth, hidden: settings.hidden, classes: classes)
-            : Architecture.cnn(height: data.trainImages.shape[1], width: data.trainImages.shape[2], classes: classes)
+            : Architecture.cnn(height: shape[1], width: shape[2], classes: classes)
         model.compile(loss: .categoricalCrossentropy, optimizer: settings.makeOptimizer(), metrics: [.categoricalAccuracy])
         return model
     }
@@ -193,6 +288,15 @@ public final class TrainingRun {
             throw TrainingRunError("the model takes inputs of shape \(model.inputShape) (\(model.inputShape.reduce(1, *)) values) but the images have \(images.rowWidth) pixels")
         }
         return images.scaled(by: settings.pixelScale).reshaped(sampleShape: model.inputShape)
+    }
+}
+
+/// Passes a run's stop request to the model from the training thread, between steps.
+private final class StopWatch: Callback {
+    let isRequested: () -> Bool
+    init(_ isRequested: @escaping () -> Bool) { self.isRequested = isRequested }
+    func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
+        if isRequested() { model.requestInterrupt() }
     }
 }
 

@@ -56,6 +56,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the interrupted run in this folder, with its own settings.", valueName: "run-dir"))
     var resume: String?
 
+    @Flag(help: "Replace the run in --output if it holds one (its files only; other files stay).")
+    var overwrite = false
+
     @Flag(name: .customLong("no-report"), help: "Skip the pictures and report.html (the model and history are still written).")
     var noReport = false
 
@@ -63,7 +66,7 @@ struct Train: ParsableCommand {
     var givesSettings: Bool {
         data.dataDirectory != nil || arch != nil || hidden != nil || epochs != nil || batchSize != nil
             || learningRate != nil || optimizer != nil || validationSplit != nil || seed != nil || rawPixels
-            || output != nil || augment != nil || trainLimit != nil || checkpointEvery != nil
+            || output != nil || augment != nil || trainLimit != nil || checkpointEvery != nil || overwrite
     }
 
     /// The run's settings from the options given, the defaults otherwise.
@@ -109,11 +112,14 @@ struct Train: ParsableCommand {
     func run() throws {
         TrainingRun.handleInterruptSignal()
         let run = try resume.map { try TrainingRun.resuming(URL(fileURLWithPath: $0), writesReport: noReport ? false : nil) }
-            ?? TrainingRun(settings: settings(), folder: output.map { URL(fileURLWithPath: $0) })
+            ?? TrainingRun(settings: settings(), folder: output.map { URL(fileURLWithPath: $0) }, overwrites: overwrite)
         run.verbose = verbose
         run.observer = TrainingRun.Observer(message: printError, modelReady: { $0.summary() })
         let result = try run.start()
         switch result.outcome {
+        case .stoppedBeforeTraining:
+            printError("interrupted before training began; nothing was written")
+            throw ExitCode(130)
         case .interrupted(let checkpoint):
             printError("interrupted: the checkpoint \(checkpoint.path) holds the run so far.")
             printError("resume with: perceptron train --resume \(run.folder.url.path)")

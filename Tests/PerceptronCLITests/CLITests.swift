@@ -114,7 +114,7 @@ struct CLITests {
         (["train", "--batch-size", "0"], "--batch-size"),
         (["train", "--hidden", "512,,3"], "--hidden"),
         (["train", "--optimizer", "adagrad"], "--optimizer"),
-        (["train", "--data-dir", "/nonexistent-folder"], "missing"),
+        (["train", "--data-dir", "/nonexistent-folder"], "no such folder"),
         (["evaluate", "--model", "/nonexistent/model.safetensors"], "no such file"),
     ])
     func badArgumentsFailCleanly(arguments: [String], fragment: String) throws {
@@ -214,16 +214,6 @@ struct ResumeCLITests {
         }
         expectCleanFailure(try CLI.run(["train", "--resume", cut.path, "--epochs", "9"]), mentioning: "--resume continues a run")
         expectCleanFailure(try CLI.run(["train", "--resume", folder.path]), mentioning: "train.json")
-    }
-
-    @Test func divergingLossStopsWithTheStepAndKeepsGoodWeights() throws {
-        let folder = try CLI.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.run(["train", "--hidden", "16", "--epochs", "2", "--optimizer", "sgd", "--learning-rate", "1e20",
-                                  "--raw-pixels", "--train-limit", "2000", "--verbose", "0", "--no-report", "--output", folder.path])
-        expectCleanFailure(result, mentioning: "the loss became NaN at epoch 1, step")
-        #expect(result.stderr.contains("holds the initial weights"))
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path))
     }
 }
 

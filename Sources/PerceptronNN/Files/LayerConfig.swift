@@ -245,16 +245,16 @@ extension Loss {
 func makeOptimizer(_ className: String, _ config: ConfigReader) throws -> any Optimizer {
     switch className {
     case "adam":
-        return Adam(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+        return Adam(learningRate: Float(try config.double("learning_rate", in: learningRateRange)),
                     beta1: Float(try config.double("beta_1", in: 0...0.999999, default: 0.9)),
                     beta2: Float(try config.double("beta_2", in: 0...0.999999, default: 0.999)),
                     epsilon: Float(try config.double("epsilon", in: 0...1, default: 1e-7)))
     case "sgd":
-        return SGD(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+        return SGD(learningRate: Float(try config.double("learning_rate", in: learningRateRange)),
                    momentum: Float(try config.double("momentum", in: 0...0.999999, default: 0)),
                    nesterov: try config.bool("nesterov", default: false))
     case "rmsprop":
-        return RMSprop(learningRate: Float(try config.double("learning_rate", in: 0...1e6)),
+        return RMSprop(learningRate: Float(try config.double("learning_rate", in: learningRateRange)),
                        rho: Float(try config.double("rho", in: 0...0.999999, default: 0.9)),
                        momentum: Float(try config.double("momentum", in: 0...0.999999, default: 0)),
                        epsilon: Float(try config.double("epsilon", in: 0...1, default: 1e-7)),

@@ -21,6 +21,11 @@ public protocol Optimizer: AnyObject {
     var slotNames: [String] { get }
 }
 
+/// The learning rates a model file may hold, and so the ones a training run accepts (above 0,
+/// as a rate of 0 trains nothing): at most 1e6, far past any useful rate, a bound that keeps a
+/// hostile file's value finite. One definition, so that whatever is trained can be loaded.
+public let learningRateRange: ClosedRange<Double> = 0...1e6
+
 /// `1 - value` for a hyperparameter, rounded as Keras rounds it: Keras keeps `beta_1`, `rho`...
 /// as Python floats (doubles), so `1 - beta_1` is taken in double precision from the decimal
 /// the user wrote and only then rounded to float32. For 0.9 that gives 0.1f, where Float

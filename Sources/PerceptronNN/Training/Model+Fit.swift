@@ -106,11 +106,11 @@ extension Model {
         }
     }
 
-    /// Clears the stop flags a previous fit may have left.
+    /// Clears the stop flags a previous fit may have left on this model. A Ctrl-C request
+    /// (`TrainingInterrupt`) stays: one that came before fit began stops it after its first step.
     private func beginTraining() {
         stopTraining = false
         interruptRequested = false
-        TrainingInterrupt.reset()
     }
 
     /// Whether a stop was asked for, on this model or by Ctrl-C.

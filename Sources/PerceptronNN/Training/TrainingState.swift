@@ -68,7 +68,8 @@ public enum TrainingInterrupt {
     public static func request() { lock.withLock { requested = true } }
     /// Whether a stop was requested and not yet handled.
     public static var isRequested: Bool { lock.withLock { requested } }
-    /// Clears the request (done by `fit` when it has stopped).
+    /// Clears the request. `fit` leaves it set, so that its caller sees why it stopped and a
+    /// request made before `fit` began is honoured; call this once the stop is handled.
     public static func reset() { lock.withLock { requested = false } }
 }
 
