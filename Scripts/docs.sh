@@ -24,7 +24,7 @@ fi
 output="${1:-.build/documentation/Perceptron.doccarchive}"
 mkdir -p "$(dirname "$output")"
 
-targets=(Perceptron PerceptronIO PerceptronTensor PerceptronNN PerceptronData PerceptronVision PerceptronPlot
+targets=(Perceptron PerceptronIO PerceptronTensor PerceptronNN PerceptronData PerceptronVision PerceptronPlot PerceptronTraining
          PerceptronReport)
 arguments=()
 for target in "${targets[@]}"; do arguments+=(--target "$target"); done
