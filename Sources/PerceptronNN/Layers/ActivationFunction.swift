@@ -83,6 +83,17 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         }
     }
 
+    // z: [R, C] -> y = activation(z) in place; z copied to `logits` first on request
+    /// Finishes a product whose ReLU is folded into its kernel (Dense, Conv2D): any other
+    /// activation is applied here, in place, after `z` is copied into `logits` when
+    /// `keepLogits` and the activation is softmax or sigmoid (the cross-entropy losses read
+    /// the logits). Rows run along the last `columns` values.
+    func finishProduct(_ z: inout Tensor, columns: Int, keepLogits: Bool, logits: inout Tensor) {
+        guard self != .relu else { return }
+        if keepLogits && (self == .softmax || self == .sigmoid) { Kernels.copy(z, into: &logits) }
+        z.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: $0.count / columns, columns: columns) }
+    }
+
     /// The activation applied to a tensor, rows along the last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var y = x
