@@ -105,7 +105,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         // z = unfold(x) kernel + bias, with ReLU folded in; then any other activation on z.
         convolution.forward(x, kernel: kernel.value, bias: bias?.value ?? Tensor.empty, relu: activation == .relu,
                             small: usesSmallKernel, into: &y)
-        activation.finishProduct(&y, columns: filters, keepLogits: keepsLogits, logits: &logits)
+        activation.finishProduct(&y, keepLogits: keepsLogits, logits: &logits)
         if training {
             cachedInput = x
             output = y

@@ -83,7 +83,7 @@ public final class Dense: Layer, LogitsOutputLayer {
         if training { swap(&y, &output) }
         // z = x kernel + bias, with ReLU folded in; then any other activation on z.
         product.forward(x, kernel: kernel.value, bias: bias?.value, relu: activation == .relu, training: training, into: &y)
-        activation.finishProduct(&y, columns: units, keepLogits: keepsLogits, logits: &logits)
+        activation.finishProduct(&y, keepLogits: keepsLogits, logits: &logits)
         if training {
             cachedInput = x
             output = y

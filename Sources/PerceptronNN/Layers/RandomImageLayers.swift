@@ -79,8 +79,7 @@ public class RandomImageLayer: Layer, RandomStateLayer {
         let matrices = (0..<n).map { _ in drawMatrix(height: shape[0], width: shape[1], generator: &generator) }
         var y = Tensor.empty
         swap(&y, &output)
-        Tensor.reuse(&y, shape: x.shape)
-        y.withUnsafeMutableBufferPointer { out in x.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) } }
+        Kernels.copy(x, into: &y)
         y.warpImages(matrices, height: shape[0], width: shape[1], channels: shape[2], border: fillMode.border(fillValue))
         output = y
         return y
