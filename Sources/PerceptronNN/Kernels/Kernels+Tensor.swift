@@ -54,6 +54,13 @@ extension Kernels {
         }
     }
 
+    // values: [C] -> sums: [C] += values
+    /// Adds `values` to `sums`, element by element (per-feature gradients).
+    static func add(_ values: [Float], into sums: inout Tensor) {
+        precondition(values.count == sums.count, "add needs \(sums.count) values, got \(values.count)")
+        sums.withUnsafeMutableBufferPointer { s in for i in 0..<s.count { s[i] += values[i] } }
+    }
+
     // x: [...] -> y: [...] = x, into y's storage when it can
     /// A copy of `x` into `y`'s buffer (reused when its shape matches and nobody else holds it).
     static func copy(_ x: Tensor, into y: inout Tensor) {

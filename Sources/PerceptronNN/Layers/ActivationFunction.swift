@@ -1,5 +1,6 @@
 // Activation functions, forward and backward side by side: linear, relu, sigmoid, tanh,
 // softmax. Backward uses the cached output y, which determines every derivative here.
+// Legend: R rows (every axis but the last), C columns (the last axis).
 
 import Foundation
 import PerceptronIO

@@ -54,6 +54,8 @@ public final class BatchNormalization: Layer {
     public var config: [String: JSONValue] { ["momentum": .double(Double(momentum)), "epsilon": .double(Double(epsilon))] }
 
     // x: [M, F] -> y: [M, F] = gamma (x - mean) / sqrt(var + epsilon) + beta
+    /// Training: normalises with the batch statistics, updates the moving ones and keeps x̂;
+    /// inference: uses the moving statistics.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let features = gamma.value.count
         precondition(x.shape.last == features, "BatchNormalization '\(name)' expects \(features) features, got shape \(x.shape)")
@@ -76,10 +78,11 @@ public final class BatchNormalization: Layer {
 
     // dy: [M, F] -> dgamma += Σ dy x̂, dbeta += Σ dy: [F];
     // dx = gamma / (M sqrt(var + eps)) (M dy - Σ dy - x̂ Σ dy x̂): [M, F]
+    /// Accumulates the gamma and beta gradients of the last training forward; returns dx.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         let sums = NormalizationKernels.gradientSums(dy, normalized: normalized)
-        gamma.gradient.withUnsafeMutableBufferPointer { dg in for f in 0..<dg.count { dg[f] += sums.sumNormalized[f] } }
-        beta.gradient.withUnsafeMutableBufferPointer { db in for f in 0..<db.count { db[f] += sums.sum[f] } }
+        Kernels.add(sums.sumNormalized, into: &gamma.gradient)
+        Kernels.add(sums.sum, into: &beta.gradient)
         guard needsInputGradient else { return Tensor.empty }
         NormalizationKernels.inputGradient(dy, normalized: normalized, gamma: gamma.value, inverseDeviation: inverseDeviation,
                                            sums: sums, into: &inputGradient)

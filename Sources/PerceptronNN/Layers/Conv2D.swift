@@ -94,6 +94,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     }
 
     // x: [N, H, W, C], kernel: [KH, KW, C, F], bias: [F] -> y: [N, OH, OW, F] = activation(conv(x, kernel) + bias)
+    /// The output for a batch; in training, keeps x and y for backward.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry
         precondition(Array(x.shape.dropFirst()) == [g.inputHeight, g.inputWidth, g.channels],
@@ -120,6 +121,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     var usesSmallKernel: Bool { (activation == .relu || activation == .linear) && convolution.fitsSmallKernel }
 
     // dy: [N, OH, OW, F] -> dz = dy ⊙ act'(y) -> (see backward(logitsGradient:))
+    /// Accumulates the kernel and bias gradients of the last training forward; returns dx.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Conv2D '\(name)' backward expects \(output.shape), got \(dy.shape)")
         if usesSmallKernel && !needsInputGradient {
@@ -135,6 +137,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     }
 
     // dz: [N, OH, OW, F] -> dkernel += unfold(x)ᵀ dz, dbias += Σ dz, dx = fold(dz kernelᵀ): [N, H, W, C]
+    /// Backward from the gradient with respect to the pre-activation z (a loss computed from logits).
     public func backward(logitsGradient dz: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(cachedInput.shape.first == dz.shape.first, "Conv2D '\(name)' backward needs a training forward first")
         bias.withGradient { db in

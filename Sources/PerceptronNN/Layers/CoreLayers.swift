@@ -1,5 +1,6 @@
 // The shape-only and activation layers: InputLayer (with the `Input` function), Activation,
 // Flatten and Reshape. Forward and backward side by side; none has weights.
+// Legend: N batch, C the last axis (an activation's rows run along it).
 
 import PerceptronIO
 import PerceptronTensor
@@ -62,6 +63,7 @@ public final class Activation: Layer, LogitsOutputLayer {
     public var config: [String: JSONValue] { ["activation": .string(activation.rawValue)] }
 
     // x: [N, ..., C] -> y = activation(x): [N, ..., C], rows along the last axis
+    /// The activation of x; in training, keeps y for backward (and x as logits on request).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var y = Tensor.empty
         if training { swap(&y, &output) }
@@ -73,12 +75,14 @@ public final class Activation: Layer, LogitsOutputLayer {
     }
 
     // dy: [N, ..., C] -> dx = dy ⊙ activation'(y) (softmax: per row)
+    /// dLoss/dInput from the output kept by the last training forward.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         activation.inputGradient(dy, output: output, columns: dy.shape.last ?? 1, into: &inputGradient)
         return inputGradient
     }
 
     // dz: the gradient with respect to the input itself (the logits)
+    /// The gradient with respect to the logits is the input gradient itself.
     public func backward(logitsGradient: Tensor, needsInputGradient: Bool) -> Tensor { logitsGradient }
 }
 

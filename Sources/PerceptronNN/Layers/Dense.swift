@@ -76,6 +76,7 @@ public final class Dense: Layer, LogitsOutputLayer {
     }
 
     // x: [N, D], kernel: [D, U], bias: [U] -> y: [N, U] = activation(x kernel + bias)
+    /// The output for a batch; in training, keeps x and y for backward.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let width = kernel.value.shape[0]
         precondition(x.shape.last == width, "Dense '\(name)' expects input of width \(width), got shape \(x.shape)")
@@ -92,6 +93,7 @@ public final class Dense: Layer, LogitsOutputLayer {
     }
 
     // dy: [N, U] -> dz = dy ⊙ act'(y): [N, U] -> (see backward(logitsGradient:))
+    /// Accumulates the kernel and bias gradients of the last training forward; returns dx.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Dense '\(name)' backward expects \(output.shape), got \(dy.shape)")
         if activation == .relu, let bias {
@@ -104,6 +106,7 @@ public final class Dense: Layer, LogitsOutputLayer {
     }
 
     // dz: [N, U] (the gradient before the activation) -> dx: [N, D]
+    /// Backward from the gradient with respect to the pre-activation z (a loss computed from logits).
     public func backward(logitsGradient dz: Tensor, needsInputGradient: Bool) -> Tensor {
         backward(dz, needsInputGradient: needsInputGradient, biasGradientDone: false)
     }

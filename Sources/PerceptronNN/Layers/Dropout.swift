@@ -1,5 +1,6 @@
 // Dropout, active in training only, with Keras's inverted scaling; forward and backward side by side.
 // The mask generator is seeded at build time from the global generator and can be saved.
+// Legend: N batch; masks and gradients have the input's shape. Loops in DropoutKernels.
 
 import PerceptronIO
 import PerceptronTensor
@@ -47,6 +48,7 @@ public final class Dropout: Layer, RandomStateLayer {
     }
 
     // x: [N, ...] -> y = x ⊙ mask in training (mask 0 or 1 / (1 - rate)), x otherwise
+    /// Training: draws a new mask and keeps it for backward; inference: returns x itself.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         guard training, rate > 0 else { return x }
         var y = Tensor.empty
@@ -62,6 +64,7 @@ public final class Dropout: Layer, RandomStateLayer {
     static func keepThreshold(_ keep: Float) -> UInt64 { UInt64((keep * 0x1p24).rounded(.up)) }
 
     // dy: [N, ...] -> dx = dy ⊙ mask
+    /// dLoss/dInput through the last training mask.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         guard needsInputGradient else { return Tensor.empty }
         guard rate > 0 else { return dy }

@@ -67,6 +67,7 @@ public final class Pooling2D: Layer {
     }
 
     // x: [N, H, W, C] -> y: [N, OH, OW, C], each output the max or mean of its window
+    /// The pooled batch; in training, keeps max pooling's choices for backward.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let g = geometry!
         precondition(Array(x.shape.dropFirst()) == [g.inputHeight, g.inputWidth, g.channels],
@@ -87,6 +88,7 @@ public final class Pooling2D: Layer {
 
     // dy: [N, OH, OW, C] -> dx: [N, H, W, C], each output's gradient to the cell it chose (max)
     // or shared over its window's real cells (average)
+    /// dLoss/dInput of the last training forward (nothing to accumulate: no weights).
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         guard needsInputGradient else { return Tensor.empty }
         let g = geometry!

@@ -1,5 +1,6 @@
 // Keras's image preprocessing layers that act only in training: RandomRotation and
 // RandomTranslation, warping each image of a batch with exact bilinear interpolation.
+// Legend: N batch, H/W image size, C channels.
 
 import Foundation
 import PerceptronIO
