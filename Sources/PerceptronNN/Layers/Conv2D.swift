@@ -1,4 +1,5 @@
-// 2-D convolution, channels-last, as im2col + one GEMM; forward and backward side by side.
+// 2-D convolution, channels-last, forward and backward side by side; the product (short-window
+// kernels, or im2col and GEMM by chunks) is ConvolutionProduct's.
 // Legend: N batch, H/W input size, OH/OW output size, C input channels, F filters, K = KH KW C.
 
 import PerceptronIO
@@ -9,7 +10,8 @@ import PerceptronTensor
 /// The kernel is `[KH, KW, C, F]` (glorot_uniform, with fans multiplied by the receptive
 /// field as Keras computes them) and the bias `[F]` (zeros). The input is unfolded into
 /// windows (`Im2Col.unfold`, `[N OH OW, K]`) and multiplied by the kernel viewed as `[K, F]`,
-/// which gives the channels-last output directly. Buffers are reused across steps.
+/// which gives the channels-last output directly; `ConvolutionProduct` chooses how, and
+/// `Conv2D.Reference` holds the plain loops of the same maths. Buffers are reused across steps.
 public final class Conv2D: Layer, LogitsOutputLayer {
     public let name: String
     public let typeName = "Conv2D"
