@@ -76,8 +76,8 @@ enum WindowReference {
         let layer = built(Conv2D(t.f, kernelSize: (t.kh, t.kw), strides: t.stride, padding: t.same ? .same : .valid,
                                  name: "conv_check"), on: [t.h, t.w, t.c], seed: 3)
         // Chunked: one image per chunk, so forward and backward cross chunk boundaries.
-        if chunked { layer.chunkBytes = 1 }
-        #expect(chunked ? layer.chunkImages == 1 : layer.chunkImages >= n)
+        if chunked { layer.convolution.chunkBytes = 1 }
+        #expect(chunked ? layer.convolution.chunkImages == 1 : layer.convolution.chunkImages >= n)
         let x = randomValues(n * t.h * t.w * t.c, seed: 4)
         let k = layer.kernel.value.doubles
         let b = randomValues(t.f, seed: 5, in: -0.5...0.5)
@@ -174,7 +174,10 @@ enum WindowReference {
         let fused = convnet("a_" + tag), plain = convnet("b_" + tag)
         plain.fusesLayers = false
         plain.setWeights(fused.weights())
-        #expect(fused.fusedConvolution == 0 && plain.fusedConvolution == nil)
+        // The pair runs as one ConvolutionPooling2D; the model's layers stay as built.
+        #expect(fused.executionLayers.first is ConvolutionPooling2D && fused.executionLayers.count == fused.layers.count - 1)
+        #expect(!plain.executionLayers.contains { $0 is ConvolutionPooling2D })
+        #expect(fused.layers.count == 6 && fused.layers[0] is Conv2D && fused.layers[1] is Pooling2D)
         let x = tensor(randomValues(24 * size * size, seed: 6, in: 0...1), [24, size, size, 1])
         let y = Tensor(rows: (0..<24).map { i in (0..<3).map { $0 == i % 3 ? 1 : 0 } })
         let a = try fused.fit(x, y, batchSize: 8, epochs: 3, verbose: 0, validationSplit: 0.25, seed: 7)
@@ -265,7 +268,7 @@ enum WindowReference {
             var choice = [Int32](repeating: -1, count: y.count)
             y.withUnsafeMutableBufferPointer { y in
                 choice.withUnsafeMutableBufferPointer { c in
-                    Pooling2D.pairwiseMaxForward(x, geometry: g, into: y.baseAddress!, choice: c.baseAddress!, vectorUnit: unit)
+                    PoolingKernels.pairwiseMaxForward(x, geometry: g, into: y.baseAddress!, choice: c.baseAddress!, vectorUnit: unit)
                 }
             }
             return (y.map(\.bitPattern), choice)

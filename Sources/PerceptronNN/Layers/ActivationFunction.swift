@@ -1,5 +1,6 @@
 // Activation functions, forward and backward side by side: linear, relu, sigmoid, tanh,
 // softmax. Backward uses the cached output y, which determines every derivative here.
+// Legend: R rows (every axis but the last), C columns (the last axis).
 
 import Foundation
 import PerceptronIO
@@ -83,11 +84,28 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         }
     }
 
+    // z: [R, C] -> y = activation(z) in place; z copied to `logits` first on request
+    /// Finishes a product whose ReLU is folded into its kernel (Dense, Conv2D): any other
+    /// activation is applied here, in place, after `z` is copied into `logits` when
+    /// `keepLogits` and the activation is softmax or sigmoid (the cross-entropy losses read
+    /// the logits). Rows run along the last axis.
+    func finishProduct(_ z: inout Tensor, keepLogits: Bool, logits: inout Tensor) {
+        guard self != .relu else { return }
+        if keepLogits && (self == .softmax || self == .sigmoid) { Kernels.copy(z, into: &logits) }
+        apply(&z)
+    }
+
+    // y: [R, C] -> activation(y), in place
+    /// The activation applied in place to a tensor, rows along the last axis.
+    func apply(_ y: inout Tensor) {
+        let columns = y.shape.last ?? 1
+        y.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: columns == 0 ? 0 : $0.count / columns, columns: columns) }
+    }
+
     /// The activation applied to a tensor, rows along the last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var y = x
-        let columns = x.shape.last ?? 1
-        y.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: columns == 0 ? 0 : $0.count / columns, columns: columns) }
+        apply(&y)
         return y
     }
 }

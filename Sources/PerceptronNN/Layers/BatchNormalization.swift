@@ -1,5 +1,6 @@
 // Batch normalisation over the last axis with Keras's defaults, forward and backward side by
-// side; the moving statistics are non-trainable weights, used in inference and saved.
+// side; the moving statistics are non-trainable weights, used in inference and saved. The
+// loops are in NormalizationKernels. Legend: M rows (every axis but the last), F features.
 
 import Foundation
 import PerceptronIO
@@ -52,108 +53,39 @@ public final class BatchNormalization: Layer {
     public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance].compactMap { $0 } }
     public var config: [String: JSONValue] { ["momentum": .double(Double(momentum)), "epsilon": .double(Double(epsilon))] }
 
-    // x: [..., F] -> y: [..., F]
+    // x: [M, F] -> y: [M, F] = gamma (x - mean) / sqrt(var + epsilon) + beta
+    /// Training: normalises with the batch statistics, updates the moving ones and keeps x̂;
+    /// inference: uses the moving statistics.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let features = gamma.value.count
         precondition(x.shape.last == features, "BatchNormalization '\(name)' expects \(features) features, got shape \(x.shape)")
-        let rows = x.count / features
         var y = Tensor.empty
-        if training { swap(&y, &output) }
-        Tensor.reuse(&y, shape: x.shape)
-        if !training {
-            y.withUnsafeMutableBufferPointer { out in
-                x.withUnsafeBufferPointer { input in
-                    gamma.value.withUnsafeBufferPointer { g in beta.value.withUnsafeBufferPointer { b in
-                    movingMean.value.withUnsafeBufferPointer { mean in movingVariance.value.withUnsafeBufferPointer { variance in
-                        for f in 0..<features {
-                            let scale = g[f] / (variance[f] + epsilon).squareRoot()
-                            let shift = b[f] - mean[f] * scale
-                            var i = f
-                            while i < out.count { out[i] = input[i] * scale + shift; i += features }
-                        }
-                    } }
-                    } }
-                }
-            }
+        guard training else {
+            NormalizationKernels.scaleAndShift(x, gamma: gamma.value, beta: beta.value, mean: movingMean.value,
+                                               variance: movingVariance.value, epsilon: epsilon, into: &y)
             return y
         }
-        // Batch statistics in Double for accuracy, one pass for the mean and one for the variance.
-        var mean = [Double](repeating: 0, count: features)
-        var variance = [Double](repeating: 0, count: features)
-        x.withUnsafeBufferPointer { input in
-            for r in 0..<rows { for f in 0..<features { mean[f] += Double(input[r * features + f]) } }
-            for f in 0..<features { mean[f] /= Double(max(rows, 1)) }
-            for r in 0..<rows {
-                for f in 0..<features { let d = Double(input[r * features + f]) - mean[f]; variance[f] += d * d }
-            }
-            for f in 0..<features { variance[f] /= Double(max(rows, 1)) }
-        }
-        inverseDeviation = (0..<features).map { Float(1 / (variance[$0] + Double(epsilon)).squareRoot()) }
-        Tensor.reuse(&normalized, shape: x.shape)
-        normalized.withUnsafeMutableBufferPointer { xhat in
-            y.withUnsafeMutableBufferPointer { out in
-                x.withUnsafeBufferPointer { input in
-                    gamma.value.withUnsafeBufferPointer { g in beta.value.withUnsafeBufferPointer { b in
-                        for r in 0..<rows {
-                            for f in 0..<features {
-                                let i = r * features + f
-                                xhat[i] = (input[i] - Float(mean[f])) * inverseDeviation[f]
-                                out[i] = g[f] * xhat[i] + b[f]
-                            }
-                        }
-                    } }
-                }
-            }
-        }
-        let keep = momentum
-        movingMean.value.withUnsafeMutableBufferPointer { m in
-            for f in 0..<features { m[f] = m[f] * keep + Float(mean[f]) * (1 - keep) }
-        }
-        movingVariance.value.withUnsafeMutableBufferPointer { v in
-            for f in 0..<features { v[f] = v[f] * keep + Float(variance[f]) * (1 - keep) }
-        }
+        swap(&y, &output)
+        let (mean, variance) = NormalizationKernels.moments(x, features: features)
+        inverseDeviation = variance.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
+        NormalizationKernels.normalize(x, mean: mean, inverseDeviation: inverseDeviation, gamma: gamma.value, beta: beta.value,
+                                       normalized: &normalized, into: &y)
+        NormalizationKernels.updateMovingAverage(&movingMean.value, batch: mean, momentum: momentum)
+        NormalizationKernels.updateMovingAverage(&movingVariance.value, batch: variance, momentum: momentum)
         output = y
         return y
     }
 
-    // dy -> dgamma += Σ dy x̂, dbeta += Σ dy,
-    // dx = gamma / (M sqrt(var + eps)) (M dy - Σ dy - x̂ Σ dy x̂), M = rows per feature
+    // dy: [M, F] -> dgamma += Σ dy x̂, dbeta += Σ dy: [F];
+    // dx = gamma / (M sqrt(var + eps)) (M dy - Σ dy - x̂ Σ dy x̂): [M, F]
+    /// Accumulates the gamma and beta gradients of the last training forward; returns dx.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
-        let features = gamma.value.count
-        let rows = dy.count / features
-        var sumGradient = [Float](repeating: 0, count: features)
-        var sumGradientNormalized = [Float](repeating: 0, count: features)
-        dy.withUnsafeBufferPointer { g in
-            normalized.withUnsafeBufferPointer { xhat in
-                for r in 0..<rows {
-                    for f in 0..<features {
-                        let i = r * features + f
-                        sumGradient[f] += g[i]
-                        sumGradientNormalized[f] += g[i] * xhat[i]
-                    }
-                }
-            }
-        }
-        gamma.gradient.withUnsafeMutableBufferPointer { dg in for f in 0..<features { dg[f] += sumGradientNormalized[f] } }
-        beta.gradient.withUnsafeMutableBufferPointer { db in for f in 0..<features { db[f] += sumGradient[f] } }
+        let sums = NormalizationKernels.gradientSums(dy, normalized: normalized)
+        Kernels.add(sums.sumNormalized, into: &gamma.gradient)
+        Kernels.add(sums.sum, into: &beta.gradient)
         guard needsInputGradient else { return Tensor.empty }
-        Tensor.reuse(&inputGradient, shape: dy.shape)
-        let m = Float(rows)
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            dy.withUnsafeBufferPointer { g in
-                normalized.withUnsafeBufferPointer { xhat in
-                    gamma.value.withUnsafeBufferPointer { gammaValues in
-                        for r in 0..<rows {
-                            for f in 0..<features {
-                                let i = r * features + f
-                                let factor = gammaValues[f] * inverseDeviation[f] / m
-                                dx[i] = factor * (m * g[i] - sumGradient[f] - xhat[i] * sumGradientNormalized[f])
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NormalizationKernels.inputGradient(dy, normalized: normalized, gamma: gamma.value, inverseDeviation: inverseDeviation,
+                                           sums: sums, into: &inputGradient)
         return inputGradient
     }
 }

@@ -1,4 +1,5 @@
-// 2-D convolution, channels-last, as im2col + one GEMM; forward and backward side by side.
+// 2-D convolution, channels-last, forward and backward side by side; the product (short-window
+// kernels, or im2col and GEMM by chunks) is ConvolutionProduct's.
 // Legend: N batch, H/W input size, OH/OW output size, C input channels, F filters, K = KH KW C.
 
 import PerceptronIO
@@ -9,7 +10,8 @@ import PerceptronTensor
 /// The kernel is `[KH, KW, C, F]` (glorot_uniform, with fans multiplied by the receptive
 /// field as Keras computes them) and the bias `[F]` (zeros). The input is unfolded into
 /// windows (`Im2Col.unfold`, `[N OH OW, K]`) and multiplied by the kernel viewed as `[K, F]`,
-/// which gives the channels-last output directly. Buffers are reused across steps.
+/// which gives the channels-last output directly; `ConvolutionProduct` chooses how, and
+/// `Conv2D.Reference` holds the plain loops of the same maths. Buffers are reused across steps.
 public final class Conv2D: Layer, LogitsOutputLayer {
     public let name: String
     public let typeName = "Conv2D"
@@ -27,23 +29,17 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     public private(set) var kernel: Parameter!
     /// `[F]`.
     public private(set) var bias: Parameter?
-    var geometry: WindowGeometry!
+    /// The windows of the built input shape.
+    var geometry: WindowGeometry { convolution.geometry }
+    /// The product's kernels and their buffers, made by `build`.
+    var convolution: ConvolutionProduct!
 
-    var columns = Tensor.empty
-    /// Bytes of unfolded windows per chunk of images in the general path: 1 MB stays in a
-    /// core's cache. The whole batch's windows (18 MB for the second layer of the lesson's
-    /// convnet at batch 128) went to memory and back, and an epoch of that convnet took about
-    /// 14% longer (median of eight alternating runs each on 20,000 images: 2.94 s -> 2.54 s,
-    /// with the first layer's AVX2 gradient sums), with twice the peak memory (650 -> 320 MB).
-    var chunkBytes = 1 << 20
-    /// The training input, kept for backward (the general path unfolds it again there).
-    var cachedInput = Tensor.empty
-    var output = Tensor.empty
+    /// The training input, kept for backward (the chunked way unfolds it again there).
+    private var cachedInput = Tensor.empty
+    private var output = Tensor.empty
     private var inferenceOutput = Tensor.empty
     private var preactivationGradient = Tensor.empty
-    private var columnGradient = Tensor.empty
     private var inputGradient = Tensor.empty
-    var cachedCount = 0
 
     /// - Parameters:
     ///   - filters: output channels F.
@@ -79,7 +75,7 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
-        geometry = makeGeometry(inputShape)
+        convolution = ConvolutionProduct(geometry: makeGeometry(inputShape), filters: filters)
         self.inputShape = inputShape
         kernel = Parameter(name: "kernel", value: Initializer.glorotUniform.make(
             [kernelSize.height, kernelSize.width, inputShape[2], filters], generator: &generator))
@@ -99,129 +95,41 @@ public final class Conv2D: Layer, LogitsOutputLayer {
          "activation": .string(activation.rawValue), "use_bias": .bool(useBias)]
     }
 
-    // x: [N, H, W, C] -> columns: [N OH OW, K] -> y: [N, OH, OW, F] = columns · kernel[K, F] + bias
+    // x: [N, H, W, C], kernel: [KH, KW, C, F], bias: [F] -> y: [N, OH, OW, F] = activation(conv(x, kernel) + bias)
+    /// The output for a batch; in training, keeps x and y for backward.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let g = geometry!
+        let g = geometry
         precondition(Array(x.shape.dropFirst()) == [g.inputHeight, g.inputWidth, g.channels],
                      "Conv2D '\(name)' expects [N, \(g.inputHeight), \(g.inputWidth), \(g.channels)], got \(x.shape)")
-        let n = x.shape[0]
-        let rows = n * g.outputPositions
         var y = Tensor.empty
         // Training keeps the output for backward; inference reuses its own buffer (fresh
         // pages would cost a page fault each).
         if training { swap(&y, &output) } else { swap(&y, &inferenceOutput) }
-        Tensor.reuse(&y, shape: [n, g.outputHeight, g.outputWidth, filters])
-        if usesSmallKernel {
-            var cols = Tensor.empty
-            swap(&cols, &columns)
-            Tensor.reuse(&cols, shape: [rows, g.patchSize])
-            cols.withUnsafeMutableBufferPointer { c in
-                x.withUnsafeBufferPointer { Im2Col.unfold($0.baseAddress!, count: n, geometry: g, into: c.baseAddress!) }
-            }
-            // A short window (the first layer's 3x3x1): one streaming pass, bias and ReLU fused.
-            y.withUnsafeMutableBufferPointer { out in
-                cols.withUnsafeBufferPointer { c in
-                    kernel.value.withUnsafeBufferPointer { w in
-                        (bias?.value ?? Tensor.empty).withUnsafeBufferPointer { b in
-                            SmallGEMM.multiply(m: rows, n: filters, k: g.patchSize, a: c.baseAddress!, b: w.baseAddress!,
-                                               bias: useBias ? b.baseAddress : nil, relu: activation == .relu, c: out.baseAddress!)
-                        }
-                    }
-                }
-            }
-            columns = cols
-            // Backward needs the input only if it goes on to the input gradient (general path).
-            if training { cachedInput = x }
-            keep(y, training: training, count: n)
-            return y
-        }
-        // Chunk by chunk of images: each chunk's windows are unfolded, multiplied and activated
-        // while they are in the core's cache. The input is kept for backward, which unfolds
-        // each chunk again rather than keeping every window.
-        let chunk = chunkImages
-        let imageSize = g.inputHeight * g.inputWidth * g.channels
-        Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
-        let biasValues = bias?.value ?? Tensor.zeros([filters])
-        y.withUnsafeMutableBufferPointer { out in
-            columns.withUnsafeMutableBufferPointer { c in
-                x.withUnsafeBufferPointer { input in
-                    kernel.value.withUnsafeBufferPointer { w in
-                        biasValues.withUnsafeBufferPointer { b in
-                            var start = 0
-                            while start < n {
-                                let count = min(chunk, n - start)
-                                let chunkRows = count * g.outputPositions
-                                let chunkOut = out.baseAddress! + start * g.outputPositions * filters
-                                Im2Col.unfold(input.baseAddress! + start * imageSize, count: count, geometry: g, into: c.baseAddress!)
-                                GEMM.sgemm(transposeA: false, transposeB: false, m: chunkRows, n: filters, k: g.patchSize,
-                                           a: c.baseAddress!, lda: g.patchSize, b: w.baseAddress!, ldb: filters,
-                                           c: chunkOut, ldc: filters)
-                                if activation == .relu {
-                                    Kernels.addBiasReLU(chunkOut, rows: chunkRows, columns: filters, bias: b.baseAddress!)
-                                } else if useBias {
-                                    Kernels.addBias(chunkOut, rows: chunkRows, columns: filters, bias: b.baseAddress!)
-                                }
-                                start += count
-                            }
-                        }
-                    }
-                }
-            }
-            if activation != .relu {
-                if keepsLogits && (activation == .softmax || activation == .sigmoid) {
-                    Tensor.reuse(&logits, shape: [n, g.outputHeight, g.outputWidth, filters])
-                    logits.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: out.baseAddress!, count: out.count) }
-                }
-                activation.apply(out.baseAddress!, rows: rows, columns: filters)
-            }
-        }
-        if training { cachedInput = x }
-        keep(y, training: training, count: n)
-        return y
-    }
-
-    /// Images per chunk of the general path: about `chunkBytes` of unfolded windows (then as
-    /// much of their gradient in backward).
-    var chunkImages: Int {
-        max(1, chunkBytes / (4 * geometry.outputPositions * geometry.patchSize))
-    }
-
-    /// Keeps `y`: as training's output, for backward, or as inference's buffer, to reuse.
-    private func keep(_ y: Tensor, training: Bool, count n: Int) {
+        // z = unfold(x) kernel + bias, with ReLU folded in; then any other activation on z.
+        convolution.forward(x, kernel: kernel.value, bias: bias?.value ?? Tensor.empty, relu: activation == .relu,
+                            small: usesSmallKernel, into: &y)
+        activation.finishProduct(&y, keepLogits: keepsLogits, logits: &logits)
         if training {
+            cachedInput = x
             output = y
-            cachedCount = n
         } else {
             inferenceOutput = y
         }
+        return y
     }
 
     /// Whether the short-window kernels replace im2col's GEMM (linear or ReLU activation, a
     /// window of at most 32 values, filters a multiple of 8).
-    var usesSmallKernel: Bool {
-        (activation == .relu || activation == .linear) && SmallGEMM.applies(k: geometry.patchSize, n: filters)
-    }
+    var usesSmallKernel: Bool { (activation == .relu || activation == .linear) && convolution.fitsSmallKernel }
 
-    // dy: [N, OH, OW, F] -> dz = dy ⊙ act'(y) -> dx: [N, H, W, C]
+    // dy: [N, OH, OW, F] -> dz = dy ⊙ act'(y) -> (see backward(logitsGradient:))
+    /// Accumulates the kernel and bias gradients of the last training forward; returns dx.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         precondition(dy.shape == output.shape, "Conv2D '\(name)' backward expects \(output.shape), got \(dy.shape)")
         if usesSmallKernel && !needsInputGradient {
-            // The first layer: the ReLU mask, weight and bias gradients in one pass, dz never stored.
-            let rows = cachedCount * geometry.outputPositions
-            dy.withUnsafeBufferPointer { g in
-                output.withUnsafeBufferPointer { y in
-                    columns.withUnsafeBufferPointer { c in
-                        kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                            var biasGradient = bias?.gradient ?? Tensor.empty
-                            biasGradient.withUnsafeMutableBufferPointer { db in
-                                SmallGEMM.weightGradients(m: rows, n: filters, k: geometry.patchSize, a: c.baseAddress!,
-                                                          dy: g.baseAddress!, y: activation == .relu ? y.baseAddress! : nil,
-                                                          dw: dw.baseAddress!, db: useBias ? db.baseAddress : nil)
-                            }
-                            bias?.gradient = biasGradient
-                        }
-                    }
-                }
+            // The first layer: the ReLU mask, kernel and bias gradients in one pass, dz never stored.
+            bias.withGradient { db in
+                convolution.addWeightGradients(dy, output: output, relu: activation == .relu, kernel: &kernel.gradient, bias: &db)
             }
             cachedInput = Tensor.empty
             return Tensor.empty
@@ -230,56 +138,14 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         return backward(logitsGradient: preactivationGradient, needsInputGradient: needsInputGradient)
     }
 
-    // dz: [N OH OW, F]; dKernel[K, F] += columnsᵀ dz; dBias += Σ dz; dColumns = dz kernelᵀ -> fold -> dx,
-    // chunk by chunk of images, each chunk's windows unfolded again from the kept input.
+    // dz: [N, OH, OW, F] -> dkernel += unfold(x)ᵀ dz, dbias += Σ dz, dx = fold(dz kernelᵀ): [N, H, W, C]
+    /// Backward from the gradient with respect to the pre-activation z (a loss computed from logits).
     public func backward(logitsGradient dz: Tensor, needsInputGradient: Bool) -> Tensor {
-        let g = geometry!
-        let n = cachedCount
-        let rows = n * g.outputPositions
-        precondition(cachedInput.shape.first == n, "Conv2D '\(name)' backward needs a training forward first")
-        let chunk = chunkImages
-        let imageSize = g.inputHeight * g.inputWidth * g.channels
-        Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
-        if needsInputGradient {
-            Tensor.reuse(&columnGradient, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
-            Tensor.reuse(&inputGradient, shape: [n, g.inputHeight, g.inputWidth, g.channels])
-        }
-        dz.withUnsafeBufferPointer { d in
-            bias?.gradient.withUnsafeMutableBufferPointer { db in
-                Kernels.addColumnSums(of: d.baseAddress!, rows: rows, columns: filters, into: db.baseAddress!)
-            }
-            columns.withUnsafeMutableBufferPointer { c in
-                columnGradient.withUnsafeMutableBufferPointer { dc in
-                    inputGradient.withUnsafeMutableBufferPointer { dx in
-                        cachedInput.withUnsafeBufferPointer { input in
-                            kernel.value.withUnsafeBufferPointer { w in
-                                kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                                    if needsInputGradient { dx.update(repeating: 0) }
-                                    var start = 0
-                                    while start < n {
-                                        let count = min(chunk, n - start)
-                                        let chunkRows = count * g.outputPositions
-                                        let chunkGradient = d.baseAddress! + start * g.outputPositions * filters
-                                        Im2Col.unfold(input.baseAddress! + start * imageSize, count: count, geometry: g,
-                                                      into: c.baseAddress!)
-                                        GEMM.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: filters, k: chunkRows,
-                                                   a: c.baseAddress!, lda: g.patchSize, b: chunkGradient, ldb: filters,
-                                                   beta: 1, c: dw.baseAddress!, ldc: filters)
-                                        if needsInputGradient {
-                                            GEMM.sgemm(transposeA: false, transposeB: true, m: chunkRows, n: g.patchSize, k: filters,
-                                                       a: chunkGradient, lda: filters, b: w.baseAddress!, ldb: filters,
-                                                       c: dc.baseAddress!, ldc: g.patchSize)
-                                            Im2Col.fold(dc.baseAddress!, count: count, geometry: g,
-                                                        into: dx.baseAddress! + start * imageSize)
-                                        }
-                                        start += count
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        precondition(cachedInput.shape.first == dz.shape.first, "Conv2D '\(name)' backward needs a training forward first")
+        bias.withGradient { db in
+            convolution.backward(input: cachedInput, preactivationGradient: dz, kernel: kernel.value,
+                                 needsInputGradient: needsInputGradient, kernelGradient: &kernel.gradient,
+                                 biasGradient: &db, inputGradient: &inputGradient)
         }
         // Let go of the input, whose buffer its layer reuses in the next step.
         cachedInput = Tensor.empty

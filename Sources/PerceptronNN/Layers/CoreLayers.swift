@@ -1,5 +1,6 @@
 // The shape-only and activation layers: InputLayer (with the `Input` function), Activation,
 // Flatten and Reshape. Forward and backward side by side; none has weights.
+// Legend: N batch, C the last axis (an activation's rows run along it).
 
 import PerceptronIO
 import PerceptronTensor
@@ -61,29 +62,27 @@ public final class Activation: Layer, LogitsOutputLayer {
     public var parameters: [Parameter] { [] }
     public var config: [String: JSONValue] { ["activation": .string(activation.rawValue)] }
 
-    // x: [N, ...] -> y: [N, ...], rows along the last axis
+    // x: [N, ..., C] -> y = activation(x): [N, ..., C], rows along the last axis
+    /// The activation of x; in training, keeps y for backward (and x as logits on request).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var y = Tensor.empty
         if training { swap(&y, &output) }
-        Tensor.reuse(&y, shape: x.shape)
-        let columns = x.shape.last ?? 1
-        if keepsLogits {
-            Tensor.reuse(&logits, shape: x.shape)
-            logits.withUnsafeMutableBufferPointer { z in x.withUnsafeBufferPointer { z.baseAddress!.update(from: $0.baseAddress!, count: z.count) } }
-        }
-        y.withUnsafeMutableBufferPointer { out in
-            x.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) }
-            activation.apply(out.baseAddress!, rows: out.count / columns, columns: columns)
-        }
+        if keepsLogits { Kernels.copy(x, into: &logits) }
+        Kernels.copy(x, into: &y)
+        activation.apply(&y)
         if training { output = y }
         return y
     }
 
+    // dy: [N, ..., C] -> dx = dy ⊙ activation'(y) (softmax: per row)
+    /// dLoss/dInput from the output kept by the last training forward.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         activation.inputGradient(dy, output: output, columns: dy.shape.last ?? 1, into: &inputGradient)
         return inputGradient
     }
 
+    // dz: the gradient with respect to the input itself (the logits)
+    /// The gradient with respect to the logits is the input gradient itself.
     public func backward(logitsGradient: Tensor, needsInputGradient: Bool) -> Tensor { logitsGradient }
 }
 

@@ -1,5 +1,6 @@
 // Dropout, active in training only, with Keras's inverted scaling; forward and backward side by side.
 // The mask generator is seeded at build time from the global generator and can be saved.
+// Legend: N batch; masks and gradients have the input's shape. Loops in DropoutKernels.
 
 import PerceptronIO
 import PerceptronTensor
@@ -46,30 +47,13 @@ public final class Dropout: Layer, RandomStateLayer {
         set { if let restored = SeededGenerator(state: newValue) { generator = restored } }
     }
 
-    // x: [N, ...] -> y = x ⊙ mask in training, x otherwise
+    // x: [N, ...] -> y = x ⊙ mask in training (mask 0 or 1 / (1 - rate)), x otherwise
+    /// Training: draws a new mask and keeps it for backward; inference: returns x itself.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         guard training, rate > 0 else { return x }
-        Tensor.reuse(&mask, shape: x.shape)
         var y = Tensor.empty
         swap(&y, &output)
-        Tensor.reuse(&y, shape: x.shape)
-        let scale = 1 / (1 - rate)
-        let keep = 1 - rate
-        let threshold = Dropout.keepThreshold(keep)
-        mask.withUnsafeMutableBufferPointer { m in
-            y.withUnsafeMutableBufferPointer { out in
-                x.withUnsafeBufferPointer { input in
-                    // A local copy of the generator: no exclusivity check per draw on the class's property.
-                    var random = generator
-                    for i in 0..<m.count {
-                        let kept: Float = random.next() >> 40 < threshold ? scale : 0
-                        m[i] = kept
-                        out[i] = input[i] * kept
-                    }
-                    generator = random
-                }
-            }
-        }
+        DropoutKernels.drawMask(x, rate: rate, generator: &generator, mask: &mask, into: &y)
         output = y
         return y
     }
@@ -79,16 +63,12 @@ public final class Dropout: Layer, RandomStateLayer {
     /// too, so `u * 2^-24 < keep` exactly when `u < ceil(keep * 2^24)`.
     static func keepThreshold(_ keep: Float) -> UInt64 { UInt64((keep * 0x1p24).rounded(.up)) }
 
-    // dy -> dx = dy ⊙ mask
+    // dy: [N, ...] -> dx = dy ⊙ mask
+    /// dLoss/dInput through the last training mask.
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
         guard needsInputGradient else { return Tensor.empty }
         guard rate > 0 else { return dy }
-        Tensor.reuse(&inputGradient, shape: dy.shape)
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            dy.withUnsafeBufferPointer { g in
-                mask.withUnsafeBufferPointer { m in for i in 0..<dx.count { dx[i] = g[i] * m[i] } }
-            }
-        }
+        DropoutKernels.multiply(dy, by: mask, into: &inputGradient)
         return inputGradient
     }
 }

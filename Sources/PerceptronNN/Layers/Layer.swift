@@ -7,14 +7,22 @@ import PerceptronTensor
 
 /// A trainable (or frozen) weight tensor with its gradient, owned by a layer.
 ///
-/// Gradients accumulate (`+=`) during backward; the model clears them once per step.
+/// Gradients accumulate during backward; the model clears them once per step with
+/// `clearGradient()`. Clearing is lazy: it writes nothing, and the cleared gradient reads
+/// as zeros. A layer adds its contribution in one of two ways, both safe after a clear:
+/// - through `gradient` (`parameter.gradient += ...`), which writes the zeros first;
+/// - through `accumulateGradient(_:)`, which hands a kernel the stored gradient with the
+///   factor `beta` its values carry, BLAS's convention: the kernel writes
+///   `contribution + beta * gradient`, with `beta` 0 right after a clear (the stored values
+///   are then stale and must not be read) and 1 otherwise. A GEMM writes its product with
+///   `beta` 0 instead of adding it to zeros it would first have to write and read.
 public final class Parameter {
     /// The weight's name inside its layer: `"kernel"`, `"bias"`, `"gamma"`.
     public let name: String
     /// The current value.
     public var value: Tensor
     /// The gradient of the loss with respect to `value`, same shape. After `clearGradient()`
-    /// it reads as zeros.
+    /// it reads as zeros; `+=` through it adds to those zeros.
     public var gradient: Tensor {
         get {
             writeClearedZeros()
@@ -36,6 +44,8 @@ public final class Parameter {
     /// Set by `clearGradient()`: the stored values are stale and stand for zeros.
     private var isCleared = false
 
+    /// A parameter holding `value`, with a zero gradient of the same shape.
+    /// `isTrainable` true by default; false for statistics that optimizers leave alone.
     public init(name: String, value: Tensor, isTrainable: Bool = true) {
         self.name = name
         self.value = value
@@ -44,18 +54,22 @@ public final class Parameter {
     }
 
     /// Makes the gradient zero without a pass over it: the zeros are written when it is next
-    /// accessed, unless a layer writes the whole gradient first (`takeClearedGradient()`).
-    /// The lesson's MLP has 2.7 MB of gradients, cleared once per step.
+    /// read or modified through `gradient`, and never when a kernel writes it whole through
+    /// `accumulateGradient(_:)` first. The lesson's MLP has 2.7 MB of gradients, cleared once
+    /// per step; skipping their zeros is worth about 2% of a step.
     public func clearGradient() { isCleared = true }
 
-    /// For a layer about to add its whole contribution to the gradient (every entry): true when
-    /// the gradient is cleared and nothing has been added since, so the layer may write its
-    /// contribution instead of adding it (skipping the zeros and the read of them); false
-    /// when it must add. Either way the gradient is no longer cleared afterwards, so call it
-    /// only just before writing every entry.
-    public func takeClearedGradient() -> Bool {
-        defer { isCleared = false }
-        return isCleared
+    /// Adds a contribution to the gradient through a kernel that computes
+    /// `gradient = contribution + beta * gradient` over every entry (a GEMM's `beta`).
+    ///
+    /// `body` receives the stored gradient and `beta`: 0 when the gradient is cleared (its
+    /// values are stale, unspecified, and must not be read: the kernel writes every entry),
+    /// 1 when the contribution must be added to the values there. After the call the gradient
+    /// holds real values, so `gradient` reads what the kernel wrote.
+    public func accumulateGradient<R>(_ body: (_ gradient: inout Tensor, _ beta: Float) -> R) -> R {
+        let beta: Float = isCleared ? 0 : 1
+        isCleared = false
+        return body(&storedGradient, beta)
     }
 
     /// Writes the zeros a cleared gradient stands for, large ones on all cores.
@@ -69,6 +83,19 @@ public final class Parameter {
                 (base.value + range.lowerBound).update(repeating: 0, count: range.count)
             }
         }
+    }
+}
+
+extension Optional where Wrapped == Parameter {
+    /// Runs `body` on the parameter's gradient (through `gradient`, so a cleared one reads as
+    /// zeros first), or on an empty tensor when there is no parameter (a layer without bias):
+    /// kernels take an empty gradient as "none".
+    func withGradient<R>(_ body: (inout Tensor) -> R) -> R {
+        guard let parameter = self else {
+            var none = Tensor.empty
+            return body(&none)
+        }
+        return body(&parameter.gradient)
     }
 }
 

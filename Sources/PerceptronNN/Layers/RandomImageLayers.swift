@@ -1,5 +1,6 @@
 // Keras's image preprocessing layers that act only in training: RandomRotation and
 // RandomTranslation, warping each image of a batch with exact bilinear interpolation.
+// Legend: N batch, H/W image size, C channels.
 
 import Foundation
 import PerceptronIO
@@ -80,8 +81,7 @@ public class RandomImageLayer: Layer, RandomStateLayer {
         guard training else { return x }
         var y = Tensor.empty
         swap(&y, &output)
-        Tensor.reuse(&y, shape: x.shape)
-        y.withUnsafeMutableBufferPointer { out in x.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: out.count) } }
+        Kernels.copy(x, into: &y)
         transform.augment(&y, generator: &generator)
         output = y
         return y

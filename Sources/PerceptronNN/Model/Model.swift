@@ -12,8 +12,11 @@ public class Model {
     /// Keras's default names: `"functional"` for the Functional API, `"sequential"`.
     public let name: String
     public let inputLayer: InputLayer
-    /// The layers after the input, in execution order.
-    public internal(set) var layers: [any Layer]
+    /// The layers after the input, in execution order, as the model was built: what
+    /// `summary()` shows and model files save.
+    public internal(set) var layers: [any Layer] { didSet { plan = nil } }
+    /// How `layers` run (see `executionLayers`), made on first use and again after a change.
+    private var plan: [any Layer]?
 
     /// The loss set by `compile`.
     public internal(set) var loss: Loss?
@@ -25,8 +28,8 @@ public class Model {
     public var stopTraining = false
     /// Set by `requestInterrupt()`: `fit` stops after its current step and saves a checkpoint.
     var interruptRequested = false
-    /// Whether training may fuse layers whose fused form gives the same results (tests turn it off to compare).
-    var fusesLayers = true
+    /// Whether layers whose fused form gives the same results run fused (tests turn it off to compare).
+    var fusesLayers = true { didSet { plan = nil } }
 
     /// Asks a running `fit` on this model to stop after its current step, saving a checkpoint
     /// if it has a checkpoint policy (as Ctrl-C does through `TrainingInterrupt`).
@@ -90,41 +93,17 @@ public class Model {
 
     /// The output for a batch `x: [N, ...inputShape]`; `training` enables the caches backward needs.
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var activation = inputLayer.forward(x, training: training)
-        let fused = training ? fusedConvolution : nil
-        var index = 0
-        while index < layers.count {
-            if index == fused, let conv = layers[index] as? Conv2D, let pool = layers[index + 1] as? Pooling2D {
-                activation = conv.forwardPooled(activation, through: pool)
-                index += 2
-                continue
-            }
-            activation = layers[index].forward(activation, training: training)
-            index += 1
-        }
-        return activation
-    }
-
-    /// The index of a first layer with weights that is a short-window Conv2D feeding a 2x2 max
-    /// pooling: the two run fused in training, with the same results (ConvolutionPooling.swift).
-    var fusedConvolution: Int? {
-        guard fusesLayers, let first = layers.firstIndex(where: { !$0.parameters.isEmpty }), first + 1 < layers.count,
-              let conv = layers[first] as? Conv2D, let pool = layers[first + 1] as? Pooling2D,
-              conv.canFuse(with: pool) else { return nil }
-        return first
+        executionLayers.reduce(inputLayer.forward(x, training: training)) { $1.forward($0, training: training) }
     }
 
     /// Backward from `dLoss/dOutput` (or, when `fromLogits` is true, from the gradient with
-    /// respect to the last layer's logits) through every layer, accumulating parameter gradients.
+    /// respect to the last layer's logits) through every layer, accumulating parameter
+    /// gradients, down to the first layer with weights (which gives no input gradient).
     func backward(from gradient: Tensor, fromLogits logits: Bool) {
+        let layers = executionLayers
         var gradient = gradient
         let firstWithWeights = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
-        let fused = fusedConvolution
         for index in layers.indices.reversed() {
-            if let fused, index == fused + 1, let conv = layers[fused] as? Conv2D, let pool = layers[index] as? Pooling2D {
-                conv.backwardPooled(gradient, through: pool)
-                break
-            }
             let needsInput = index > firstWithWeights
             if index == layers.count - 1 && logits, let output = layers[index] as? any LogitsOutputLayer {
                 gradient = output.backward(logitsGradient: gradient, needsInputGradient: needsInput)
@@ -135,6 +114,29 @@ public class Model {
         }
     }
 
+    /// The layers as they run: `layers`, with each pair that fuses (a `FusingLayer` and the
+    /// layer after it, such as a first short-window Conv2D and its 2x2 max pooling) replaced
+    /// by their fused layer, which gives the same results. Rewritten once, when first needed
+    /// after `layers` changes; the fused layers share the layers' weights.
+    var executionLayers: [any Layer] {
+        if let plan { return plan }
+        var planned: [any Layer] = []
+        let firstWithWeights = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+        var index = 0
+        while index < layers.count {
+            if fusesLayers, index + 1 < layers.count, let layer = layers[index] as? any FusingLayer,
+               let fused = layer.fused(with: layers[index + 1], needsInputGradient: index > firstWithWeights) {
+                planned.append(fused)
+                index += 2
+            } else {
+                planned.append(layers[index])
+                index += 1
+            }
+        }
+        plan = planned
+        return planned
+    }
+
     /// The last layer when the loss is computed from its logits (softmax or sigmoid output
     /// with the matching cross-entropy), as Keras's TensorFlow backend does.
     var logitsOutput: (any LogitsOutputLayer)? {
@@ -142,9 +144,10 @@ public class Model {
         return last
     }
 
-    /// Sets every parameter gradient to zero (once per step). Nothing is written here: a Dense
-    /// layer's backward then writes its kernel gradient instead of adding it to zeros, and any
-    /// other gradient gets its zeros when first accessed (`Parameter.clearGradient()`).
+    /// Sets every parameter gradient to zero (once per step). Nothing is written here: a kernel
+    /// that writes a whole gradient (`Parameter.accumulateGradient`, a Dense kernel's GEMM with
+    /// beta 0) skips the zeros, and any other gradient gets them when first accessed
+    /// (`Parameter.clearGradient()`).
     func zeroGradients() {
         for parameter in parameters { parameter.clearGradient() }
     }

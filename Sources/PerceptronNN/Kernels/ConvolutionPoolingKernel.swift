@@ -1,0 +1,123 @@
+// A short-window convolution feeding a 2x2 max pooling (the convnet's first two layers), as
+// one kernel. Forward computes each image's maps into a per-thread buffer and pools them at
+// once, so the N x OH x OW x F maps never go through memory; backward forms the kernel and
+// bias gradients from the pooled gradient and the pooling's choices, without the maps'
+// gradient. The arithmetic is the two layers', step for step, so results are bit-identical.
+// Legend: N batch, OH/OW the convolution's output, PH/PW the pooling's, F filters, K patch size.
+
+import PerceptronTensor
+
+/// `pool(relu?(unfold(x) W + b))` and its weight gradients, with the maps never stored.
+///
+/// Applies where `SmallGEMM` does (K <= 32, F a multiple of 8) and the pooling is
+/// `PoolingKernels.isPairwiseMax`. `ConvolutionPooling2D` calls it in training.
+enum ConvolutionPoolingKernel {
+    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> columns: [N OH OW, K], pooled: [N, PH, PW, F],
+    // choices: [N PH PW F] (each pooled value's cell within its image's maps)
+    static func forward(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, maps g: WindowGeometry,
+                        pooling pg: WindowGeometry, columns: inout Tensor, into pooled: inout Tensor,
+                        choices: inout [Int32]) {
+        let n = x.shape[0]
+        let positions = g.outputPositions, patch = g.patchSize, filters = pg.channels
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let pooledSize = pg.outputPositions * pg.channels
+        Tensor.reuse(&columns, shape: [n * positions, patch])
+        Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, pg.channels])
+        if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
+        pooled.withUnsafeMutableBufferPointer { out in
+            columns.withUnsafeMutableBufferPointer { c in
+                x.withUnsafeBufferPointer { input in
+                    choices.withUnsafeMutableBufferPointer { choice in
+                        w.withUnsafeBufferPointer { w in
+                            b.withUnsafeBufferPointer { b in
+                                let shared = UncheckedSendable((out.baseAddress!, c.baseAddress!, input.baseAddress!,
+                                                                choice.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress))
+                                Parallel.forEachChunk(n, costPerItem: positions * patch * filters) { range in
+                                    let (out, columns, input, choice, w, b) = shared.value
+                                    let maps = UnsafeMutablePointer<Float>.allocate(capacity: positions * filters)
+                                    defer { maps.deallocate() }
+                                    for image in range {
+                                        let imageColumns = columns + image * positions * patch
+                                        Im2Col.unfold(input + image * imageSize, count: 1, geometry: g, into: imageColumns)
+                                        SmallGEMM.multiplyRows(0..<positions, n: filters, k: patch, a: imageColumns, b: w,
+                                                               bias: b, relu: relu, c: maps)
+                                        PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
+                                                                          choice: choice + image * pooledSize)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // dPooled: [N, PH, PW, F] -> dw: [K, F] += columnsᵀ dz, db: [F] += Σ dz (db empty: no bias), where dz
+    // is the pooling's backward (dPooled at each window's chosen cell, 0 elsewhere) masked by the ReLU
+    static func addWeightGradients(_ dy: Tensor, pooled: Tensor, choices: [Int32], columns: Tensor, relu: Bool,
+                                   maps g: WindowGeometry, pooling pg: WindowGeometry,
+                                   kernel dw: inout Tensor, bias db: inout Tensor) {
+        let n = dy.shape[0]
+        dy.withUnsafeBufferPointer { d in
+            pooled.withUnsafeBufferPointer { pooled in
+                choices.withUnsafeBufferPointer { choice in
+                    columns.withUnsafeBufferPointer { c in
+                        dw.withUnsafeMutableBufferPointer { dw in
+                            db.withUnsafeMutableBufferPointer { db in
+                                let source = PooledGradient(dy: d.baseAddress!, pooled: pooled.baseAddress!, choice: choice.baseAddress!,
+                                                            relu: relu, maps: g, pooling: pg)
+                                SmallGEMM.weightGradients(m: n * g.outputPositions, n: pg.channels, k: g.patchSize, a: c.baseAddress!,
+                                                          gradient: source, dw: dw.baseAddress!, db: db.count == 0 ? nil : db.baseAddress)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The gradient of a convolution's maps behind a 2x2 max pooling, read from the pooling's
+/// side: a cell gets the pooled gradient if its window chose it (0 + dPooled, as the pooling's
+/// own backward writes it), else 0; with ReLU, 0 where the chosen value is not positive.
+struct PooledGradient: OutputGradientSource {
+    let dy: UnsafePointer<Float>, pooled: UnsafePointer<Float>, choice: UnsafePointer<Int32>
+    let relu: Bool
+    let mapWidth: Int, positions: Int, poolHeight: Int, poolWidth: Int, channels: Int
+
+    init(dy: UnsafePointer<Float>, pooled: UnsafePointer<Float>, choice: UnsafePointer<Int32>, relu: Bool,
+         maps: WindowGeometry, pooling: WindowGeometry) {
+        (self.dy, self.pooled, self.choice, self.relu) = (dy, pooled, choice, relu)
+        (mapWidth, positions) = (maps.outputWidth, maps.outputPositions)
+        (poolHeight, poolWidth, channels) = (pooling.outputHeight, pooling.outputWidth, pooling.channels)
+    }
+
+    /// Per row of a tile: the flat index of its window's pooled output (channel 0), or -1 for a
+    /// cell no window covers, and the cell's offset within its image's maps.
+    typealias TileState = UnsafeMutablePointer<(index: Int, offset: Int32)>
+
+    func makeTileState(capacity: Int) -> TileState { .allocate(capacity: capacity) }
+    func release(_ state: inout TileState) { state.deallocate() }
+
+    func prepare(rows: Range<Int>, into state: inout TileState) {
+        for p in rows {
+            let image = p / positions, cell = p % positions
+            let py = cell / mapWidth / 2, px = cell % mapWidth / 2
+            state[p - rows.lowerBound] = py < poolHeight && px < poolWidth
+                ? (((image * poolHeight + py) * poolWidth + px) * channels, Int32(cell * channels)) : (-1, 0)
+        }
+    }
+
+    @inline(__always)
+    func load(row: Int, tileRow: Int, column: Int, state: TileState) -> SIMD8<Float> {
+        let (index, offset) = state[tileRow]
+        let zero = SIMD8<Float>()
+        guard index >= 0 else { return zero }
+        let chosen = UnsafeRawPointer(choice + index + column).loadUnaligned(as: SIMD8<Int32>.self)
+        let here = SIMD8<Int32>(repeating: offset + Int32(column)) &+ PoolingKernels.lanes
+        var g = zero.replacing(with: zero + PoolingKernels.load(dy + index + column), where: chosen .== here)
+        if relu { g.replace(with: 0, where: PoolingKernels.load(pooled + index + column) .<= 0) }
+        return g
+    }
+}

@@ -1,0 +1,43 @@
+// Dropout's kernels on tensors: the mask drawn from a seeded generator with the input
+// multiplied by it, and the gradient's product with the mask. `Dropout.Reference` is the
+// definition the tests hold them to. Legend: any shape, element by element.
+
+import PerceptronTensor
+
+/// Inverted dropout's kernels.
+enum DropoutKernels {
+    // x: [...] -> mask: [...] (0 or 1 / (1 - rate)), y = x ⊙ mask
+    /// One draw per value, in order: kept (`mask = 1 / (1 - rate)`) when the draw's top 24 bits
+    /// are below `Dropout.keepThreshold(1 - rate)`, that is when `nextFloat() < 1 - rate`.
+    static func drawMask(_ x: Tensor, rate: Float, generator: inout SeededGenerator, mask: inout Tensor, into y: inout Tensor) {
+        Tensor.reuse(&mask, shape: x.shape)
+        Tensor.reuse(&y, shape: x.shape)
+        let scale = 1 / (1 - rate)
+        let threshold = Dropout.keepThreshold(1 - rate)
+        mask.withUnsafeMutableBufferPointer { m in
+            y.withUnsafeMutableBufferPointer { out in
+                x.withUnsafeBufferPointer { input in
+                    // A local copy of the generator: no exclusivity check per draw through the inout.
+                    var random = generator
+                    for i in 0..<m.count {
+                        let kept: Float = random.next() >> 40 < threshold ? scale : 0
+                        m[i] = kept
+                        out[i] = input[i] * kept
+                    }
+                    generator = random
+                }
+            }
+        }
+    }
+
+    // x: [...], mask: [...] -> y = x ⊙ mask
+    /// Element-wise product into `y`'s storage when it can.
+    static func multiply(_ x: Tensor, by mask: Tensor, into y: inout Tensor) {
+        Tensor.reuse(&y, shape: x.shape)
+        y.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { a in
+                mask.withUnsafeBufferPointer { m in for i in 0..<out.count { out[i] = a[i] * m[i] } }
+            }
+        }
+    }
+}
