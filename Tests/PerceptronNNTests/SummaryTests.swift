@@ -123,7 +123,10 @@ extension NameCounterTests {
                 built(Conv2D(32, kernelSize: 3, activation: .relu, name: "conv2d"), on: [28, 28, 1], seed: 1),
                 MaxPooling2D(2, name: "max_pooling2d"),
                 built(Conv2D(64, kernelSize: 3, activation: .relu, name: "conv2d_1"), on: [13, 13, 32], seed: 2),
-                MaxPooling2D(2, name: "max_pooling2d_1"), Flatten(name: "flatten"), Dropout(0.5, name: "dropout"),
+                MaxPooling2D(2, name: "max_pooling2d_1"), Flatten(name: "flatten"),
+                // Built here: Dropout seeds its mask generator at build time, and the global one
+                // belongs to DeterminismTests.
+                built(Dropout(0.5, name: "dropout"), on: [1600]),
                 built(Dense(10, activation: .softmax, name: "dense"), on: [1600], seed: 3),
             ], name: "sequential")
             // keras-facts.md section 1.4, "=== convnet ===" (model_summary.py, keras 3.15.1).
