@@ -181,10 +181,11 @@ struct ResumeCLITests {
     /// the same run left alone.
     ///
     /// The interrupt cannot come too late: it is sent as soon as the second epoch begins, and
-    /// the child cannot finish its 60 epochs before it arrives, because it writes about 131
-    /// bytes of progress per epoch into a pipe of one page (4,096 bytes on Linux, 16 KiB where
-    /// the pipe cannot be shrunk) that is not read again until the signal is sent; its 58 other
-    /// epochs need about 7,600, so it blocks long before its end.
+    /// the child cannot finish its 60 epochs before it arrives, because it writes 132 bytes of
+    /// progress per epoch into a pipe that is not read again until the signal is sent. On
+    /// Linux the pipe is shrunk to one page (4,096 bytes) and the 58 other epochs need about
+    /// 7,700, so the child blocks long before its end (measured: at epoch 33). Where a pipe
+    /// cannot be shrunk (macOS: 16 KiB) those 58 epochs still take far longer than a signal.
     @Test func ctrlCThenResumeGivesTheUninterruptedRun() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
