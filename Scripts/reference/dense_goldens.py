@@ -16,7 +16,12 @@
 # out of a softmax/sigmoid activation carries `_keras_logits`, and the
 # cross-entropies then compute from those logits (no 1e-7 clipping); a plain
 # numpy array of probabilities takes the clipped probability formula.
-# Deterministic: no randomness.
+# Deterministic: no randomness. The last digit of some float32 results depends on
+# the CPU TensorFlow runs on (its vectorised exp and sums): the tests hold what
+# one machine printed ("output softmax[0]" = [0.537429869, 0.462570131], the
+# probability path's "categorical CE loss (mean)" = 0.635436535); another, with
+# the same versions, printed [0.53742981, 0.462570101] and 0.635436594, one
+# float32 step away. Hence the tests' tolerances of about 1e-6.
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -126,6 +131,19 @@ def main():
     print("evaluate after step", {k: fmt(v) for k, v in
           model2.evaluate(X, Y, verbose=0, return_dict=True).items()})
 
+    # Where the probability and logits paths part: sample 1 scaled by 20, scored against
+    # class 0, whose probability (about 2.8e-8) lies below the 1e-7 clip.
+    print("--- the two loss paths apart: x[1] * 20, target class 0 ---")
+    xc = X[1:2] * 20
+    yc = np.array([[1.0, 0.0]], "float32")
+    model3 = build()
+    oc = model3(xc).numpy()
+    show("confident output softmax", oc[0])
+    show("confident CE on a numpy copy (probabilities path, clipped)",
+         keras.losses.categorical_crossentropy(yc, oc).numpy())
+    model3.compile(optimizer="sgd", loss="categorical_crossentropy")
+    show("confident evaluate loss (logits path)", model3.evaluate(xc, yc, verbose=0))
+
     # --- saturated probabilities: clipping (eager) vs logits (in graph) ----
     print("--- cross-entropy edge cases (direct function calls on constants,"
           " probabilities path) ---")
@@ -162,6 +180,9 @@ def main():
     show("binary_accuracy (threshold 0.5, pred > 0.5)", ba.result().numpy())
     show("binary_accuracy per row",
          keras.metrics.binary_accuracy(yt, yp).numpy())
+    show("binary_crossentropy(y_true=[[0]], y_pred=[[1]]) (clipped at 1 - 1e-7)",
+         keras.losses.binary_crossentropy(np.array([[0.0]], "float32"),
+                                          np.array([[1.0]], "float32")).numpy())
 
     print("--- mean squared error ---")
     a = np.array([[1.0, 2.0, 3.0], [0.5, -0.5, 0.0]], "float32")
@@ -243,6 +264,18 @@ def main():
     show("  model Dense(3, softmax) with logits [20,0,-20], target class 2:"
          " evaluate loss", sm.evaluate(np.ones((1, 1), "float32"), sat_t,
                                        verbose=0))
+    sm.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    show("  the same model, sparse_categorical_crossentropy, label 2:"
+         " evaluate loss", sm.evaluate(np.ones((1, 1), "float32"),
+                                       np.array([2]), verbose=0))
+    inp = keras.Input(shape=(1,))
+    bm = keras.Model(inp, layers.Dense(1, activation="sigmoid")(inp))
+    bm.layers[1].set_weights([np.array([[-30.0]], "float32"),
+                              np.zeros(1, "float32")])
+    bm.compile(optimizer="sgd", loss="binary_crossentropy")
+    show("  model Dense(1, sigmoid) with logit -30, target 1: evaluate loss",
+         bm.evaluate(np.ones((1, 1), "float32"), np.ones((1, 1), "float32"),
+                     verbose=0))
 
 if __name__ == "__main__":
     main()

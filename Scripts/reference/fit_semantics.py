@@ -98,6 +98,7 @@ for k in range(1, 4):
 
 # --- History keys and ordering ----------------------------------------------
 for metrics in (["categorical_accuracy"], ["accuracy"],
+                ["categorical_accuracy", "accuracy"], [],
                 ["mse", "accuracy", "categorical_accuracy"]):
     m = keras.Sequential([keras.Input((2,)),
                           layers.Dense(2, activation="softmax")])
@@ -109,4 +110,7 @@ for metrics in (["categorical_accuracy"], ["accuracy"],
     print("keys: evaluate return_dict order", list(r.keys()),
           "| metrics_names", m.metrics_names,
           "| evaluate list =", "[loss, *compile metrics]" if
-          len(m.evaluate(x, y, verbose=0)) == 1 + len(metrics) else "?")
+          np.size(m.evaluate(x, y, verbose=0)) == 1 + len(metrics) else "?")
+print("keys: evaluate(verbose=2) of the last model, Keras's own line follows:",
+      flush=True)
+m.evaluate(x, y, verbose=2)

@@ -11,7 +11,9 @@
 #       /work/venv-keras/bin/python Scripts/reference/model_summary.py [section...]
 #
 # Sections (default: all): functional sequential convnet batchnorm reshape
-#   compiled naming capture
+#   shapes sizes compiled naming capture
+# "sizes" prints keras.src.utils.summary_utils.readable_memory_size for the
+# byte counts SummaryTests checks.
 # Each section prints a "=== name ===" line and then whatever Keras itself
 # writes to stdout for `model.summary()` (no print_fn, so Keras picks its
 # own console width: COLUMNS if set, else the tty width, else 80).
@@ -79,6 +81,20 @@ def reshape():
     return keras.Model(inp, out)
 
 
+def shapes():
+    # Only shape layers around one Dense, as SummaryTests "Rows of shape-only layers".
+    inp = keras.Input(shape=(784,))
+    x = layers.Reshape((28, 28, 1))(inp)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64)(x)
+    out = layers.Activation("relu")(x)
+    return keras.Model(inp, out)
+
+
+SIZES = [0, 512, 1023, 1024, 1_048_575, 1_048_576, 2_678_824, 5_357_660,
+         1_073_741_824, 139_304, 204_584]
+
+
 def header(name):
     sys.stdout.write(f"=== {name} ===\n")
     sys.stdout.flush()
@@ -96,6 +112,12 @@ def run(section):
         batchnorm().summary()
     elif section == "reshape":
         reshape().summary()
+    elif section == "shapes":
+        shapes().summary()
+    elif section == "sizes":
+        from keras.src.utils.summary_utils import readable_memory_size
+        for n in SIZES:
+            print(f"readable_memory_size({n}) = {readable_memory_size(n)!r}")
     elif section == "compiled":
         import numpy as np
         keras.utils.set_random_seed(0)
@@ -141,8 +163,8 @@ def run(section):
 
 if __name__ == "__main__":
     sections = sys.argv[1:] or ["functional", "sequential", "convnet",
-                                "batchnorm", "reshape", "compiled", "naming",
-                                "capture"]
+                                "batchnorm", "reshape", "shapes", "sizes",
+                                "compiled", "naming", "capture"]
     for s in sections:
         keras.backend.clear_session()
         run(s)

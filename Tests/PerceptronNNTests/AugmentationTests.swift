@@ -50,15 +50,22 @@ struct ShiftAugmentation: Augmentation {
         let (x, y) = data()
         let plain = model("aug_plain"), shifted = model("aug_shifted")
         shifted.setWeights(plain.weights())
+        var generator = SeededGenerator(seed: 3)
         let a = try plain.fit(x, y, batchSize: 5, epochs: 1, verbose: 0, validationSplit: 0.5, shuffle: false, seed: 2)
         // Before any step, both models are equal, so a difference in val_loss after one epoch
         // comes from the training batches only: check the augmented one trained differently.
         let b = try shifted.fit(x, y, batchSize: 5, epochs: 1, verbose: 0, validationSplit: 0.5, shuffle: false, seed: 2,
                                 augmentation: ShiftAugmentation())
         #expect(a["loss"] != b["loss"])
-        let evaluation = try shifted.evaluate(x, y, verbose: 0)
-        let direct = try shifted.evaluate(x, y, verbose: 0)
-        #expect(evaluation.loss == direct.loss)
+        // The validation half (the last 5 samples) is scored as it is: val_loss is the trained
+        // model's loss on those samples unchanged, and not its loss on them shifted.
+        let validationX = x.rows(5..<10), validationY = y.rows(5..<10)
+        var shiftedX = validationX
+        ShiftAugmentation().augment(&shiftedX, generator: &generator)
+        let unchanged = try shifted.evaluate(validationX, validationY, batchSize: 5, verbose: 0).loss
+        let augmented = try shifted.evaluate(shiftedX, validationY, batchSize: 5, verbose: 0).loss
+        #expect(abs(unchanged - augmented) > 1e-3, "the shift must change the loss for this check to mean anything")
+        #expect(b["val_loss"] == [unchanged], "val_loss \(b["val_loss"]), unchanged \(unchanged), shifted \(augmented)")
     }
 }
 

@@ -1,7 +1,7 @@
-// Callbacks: EarlyStopping in every scenario of keras-facts.md section 8 (driven epoch by
-// epoch with scripted values, each epoch's weights marked), TerminateOnNaN, and the hooks
-// fit calls, in order. Scenarios from Scripts/reference/callbacks_reference.py (Python
-// 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1, numpy 2.4.6).
+// Callbacks: EarlyStopping in every scenario of Scripts/reference/callbacks_reference.py
+// (driven epoch by epoch with scripted values, each epoch's weights marked), TerminateOnNaN,
+// and the hooks fit calls, in order. Scenarios as that script printed them (Python 3.11.7,
+// tensorflow-cpu 2.21.0, keras 3.15.1, numpy 2.4.6).
 
 import Foundation
 import Testing

@@ -133,11 +133,20 @@ enum WindowReference {
         let y = layer.forward(x, training: true)
         #expect(y.scalars.allSatisfy { $0 >= 0 })
         let linear = built(Conv2D(2, kernelSize: 3, name: "conv_linear_check"), on: [5, 5, 1], seed: 7)
-        let z = linear.forward(x, training: false)
+        let z = linear.forward(x, training: true)
         #expect(zip(y.scalars, z.scalars).allSatisfy { $0 == max(0, $1) })
-        _ = layer.backward(Tensor(shape: y.shape, repeating: 1), needsInputGradient: false)
-        let active = zip(z.scalars, y.scalars).filter { $0.0 > 0 }.count
-        #expect(active > 0 && active < y.count)
+        let active = z.scalars.filter { $0 > 0 }.count
+        #expect(active > 0 && active < y.count, "both signs are needed for the check to mean anything")
+        // Through the ReLU, an upstream gradient of ones is the linear layer's with zeros
+        // where the output is zero: the same input, kernel and bias gradients.
+        let dx = layer.backward(Tensor(shape: y.shape, repeating: 1), needsInputGradient: true)
+        let mask = Tensor(shape: z.shape, scalars: z.scalars.map { $0 > 0 ? 1 : 0 })
+        let dxLinear = linear.backward(mask, needsInputGradient: true)
+        #expect(dx.shape == x.shape)
+        expectClose(dx.doubles, dxLinear.doubles, relative: 1e-6, absolute: 1e-7, "dJ/dx")
+        expectClose(layer.kernel.gradient.doubles, linear.kernel.gradient.doubles, relative: 1e-6, absolute: 1e-7, "dJ/dkernel")
+        expectClose(layer.bias!.gradient.doubles, linear.bias!.gradient.doubles, relative: 1e-6, absolute: 1e-7, "dJ/dbias")
+        #expect(layer.bias!.gradient.doubles.allSatisfy { $0 < Double(y.count / 2) }, "some outputs pass no gradient")
     }
 
     @Test("Inference reuses a layer's output buffer only once the caller has let go of it")

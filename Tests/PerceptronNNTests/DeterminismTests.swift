@@ -1,15 +1,16 @@
 // Reproducibility: the global seed fixes the initial weights and the default shuffle seed,
 // like keras.utils.set_random_seed; fit's own seed fixes the shuffles.
 //
-// These are the only tests that draw from the global generator (see TestSupport.swift), and
-// the suite is serialized so its own runs do not interleave.
+// The global generator belongs to the whole test process, and tests elsewhere move it (a
+// TrainingRun reseeds it from its settings), so each test runs its models in a child process
+// of its own, where nothing else draws from it between a reseed and the draws it fixes.
 
 import Foundation
 import Testing
 @testable import PerceptronNN
 import PerceptronTensor
 
-@Suite(.serialized) struct DeterminismTests {
+@Suite struct DeterminismTests {
     struct Run: Equatable {
         let initialWeights: [Tensor]
         let weights: [Tensor]
@@ -30,7 +31,7 @@ import PerceptronTensor
 
     /// Builds a model from the global generator (seeded by `globalSeed`) and trains it for two
     /// epochs; `fitSeed` nil draws the shuffle seed from the global generator too.
-    private func run(globalSeed: UInt64, fitSeed: UInt64?) throws -> Run {
+    private static func run(globalSeed: UInt64, fitSeed: UInt64?) throws -> Run {
         setRandomSeed(globalSeed)
         let input = Input(shape: [6], name: "determinism_input")
         let hidden = Dense(8, activation: .relu, name: "determinism_hidden")(input)
@@ -43,29 +44,35 @@ import PerceptronTensor
     }
 
     @Test("The same global seed gives bit-identical weights and history")
-    func sameSeed() throws {
-        let first = try run(globalSeed: 1234, fitSeed: nil)
-        let second = try run(globalSeed: 1234, fitSeed: nil)
-        #expect(first == second)
-        #expect(first.history.keys.sorted() == ["accuracy", "loss", "val_accuracy", "val_loss"])
-        #expect(first.weights != first.initialWeights)
+    func sameSeed() async {
+        await #expect(processExitsWith: .success) {
+            let first = try DeterminismTests.run(globalSeed: 1234, fitSeed: nil)
+            let second = try DeterminismTests.run(globalSeed: 1234, fitSeed: nil)
+            #expect(first == second)
+            #expect(first.history.keys.sorted() == ["accuracy", "loss", "val_accuracy", "val_loss"])
+            #expect(first.weights != first.initialWeights)
+        }
     }
 
     @Test("Another global seed gives other initial and final weights")
-    func otherSeed() throws {
-        let first = try run(globalSeed: 1234, fitSeed: nil)
-        let other = try run(globalSeed: 1235, fitSeed: nil)
-        #expect(first.initialWeights != other.initialWeights)
-        #expect(first.weights != other.weights)
+    func otherSeed() async {
+        await #expect(processExitsWith: .success) {
+            let first = try DeterminismTests.run(globalSeed: 1234, fitSeed: nil)
+            let other = try DeterminismTests.run(globalSeed: 1235, fitSeed: nil)
+            #expect(first.initialWeights != other.initialWeights)
+            #expect(first.weights != other.weights)
+        }
     }
 
     @Test("fit's seed alone decides the shuffles: same seed identical, another seed different")
-    func fitSeed() throws {
-        let a = try run(globalSeed: 99, fitSeed: 7)
-        let b = try run(globalSeed: 99, fitSeed: 7)
-        let c = try run(globalSeed: 99, fitSeed: 8)
-        #expect(a == b)
-        #expect(a.initialWeights == c.initialWeights)
-        #expect(a.weights != c.weights)
+    func fitSeed() async {
+        await #expect(processExitsWith: .success) {
+            let a = try DeterminismTests.run(globalSeed: 99, fitSeed: 7)
+            let b = try DeterminismTests.run(globalSeed: 99, fitSeed: 7)
+            let c = try DeterminismTests.run(globalSeed: 99, fitSeed: 8)
+            #expect(a == b)
+            #expect(a.initialWeights == c.initialWeights)
+            #expect(a.weights != c.weights)
+        }
     }
 }

@@ -1,4 +1,4 @@
-// fit's bookkeeping against Keras (keras-facts.md section 3, Scripts/reference/fit_semantics.py,
+// fit's bookkeeping against Keras (Scripts/reference/fit_semantics.py,
 // Python 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1): the validation split, shuffling,
 // partial batches, batch-size-weighted running means, History keys, and the errors.
 

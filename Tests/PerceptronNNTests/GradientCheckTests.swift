@@ -162,25 +162,60 @@ private func floatDifferences(of parameter: Parameter, step: Float, _ objective:
     /// Float ulp (~6e-8 near 0.5) that changes with the perturbation, and dividing it by
     /// 2 eps = 2e-5 turns it into an error of order 1e-3..1e-2 in the estimate, above the
     /// tolerance; with eps 1e-3 the same error is 100 times smaller, and the truncation error
-    /// (eps^2 f'''/6, ~1e-7 here) is still negligible. Measured on x86-64 with OpenBLAS: largest
-    /// error 8.2e-5 with eps 1e-3, 8.3e-3 with eps 1e-5.
+    /// (eps^2 f'''/6, ~1e-7 here) is still negligible.
+    ///
+    /// How large the rounding error is depends on how the products are summed (BLAS or not,
+    /// fused multiply-adds or not), so the claim that eps 1e-5 fails is made on a Float forward
+    /// with one fixed order of operations, whose every rounding is the same on any IEEE-754
+    /// CPU (largest errors 4.8e-5 with eps 1e-3, 7.3e-3 with eps 1e-5); the layer itself must
+    /// pass with eps 1e-3, whatever its backend (1.1e-4 with OpenBLAS on x86-64).
     @Test("Float differences with eps 1e-5 are swamped by rounding, eps 1e-3 is not")
     func smallFloatStepFails() {
         let (n, d, u) = (16, 8, 8)
         let x = tensor(randomValues(n * d, seed: 31), [n, d])
         let w = randomValues(d * u, seed: 32, in: -0.5...0.5)
         let weights = randomValues(n * u, seed: 33)
-        let layer = built(Dense(u, activation: .tanh, useBias: false, name: "rounding_dense"), on: [d])
-        layer.kernel.value = tensor(w, [d, u])
         let exact = centralDifferences(at: w) { w in
             weightedSum(weights, Reference.activate(.tanh, Reference.affine(x.doubles, rows: n, w, nil, inWidth: d, units: u), columns: u))
         }
-        let objective = { weightedSum(weights, layer.forward(x, training: false).doubles) }
-        let coarse = largestError(floatDifferences(of: layer.kernel, step: 1e-3, objective), exact)
-        let fine = largestError(floatDifferences(of: layer.kernel, step: 1e-5, objective), exact)
+        // tanh(x w) in Float: each product and each sum rounded to Float, left to right; tanh
+        // through Double, rounded once.
+        let xs = x.scalars
+        func floatObjective(_ w: [Float]) -> Double {
+            var outputs: [Double] = []
+            for i in 0..<n {
+                for j in 0..<u {
+                    var z: Float = 0
+                    for k in 0..<d {
+                        let product: Float = xs[i * d + k] * w[k * u + j]
+                        z = z + product
+                    }
+                    outputs.append(Double(Float(Foundation.tanh(Double(z)))))
+                }
+            }
+            return weightedSum(weights, outputs)
+        }
+        func differences(step: Float) -> [Double] {
+            let original = w.map { Float($0) }
+            return original.indices.map { i in
+                var up = original, down = original
+                up[i] += step
+                down[i] -= step
+                return (floatObjective(up) - floatObjective(down)) / (Double(up[i]) - Double(down[i]))
+            }
+        }
+        let coarse = largestError(differences(step: 1e-3), exact)
+        let fine = largestError(differences(step: 1e-5), exact)
         #expect(coarse < 1e-3, "eps 1e-3: largest error \(coarse)")
         #expect(fine > 1e-3, "eps 1e-5: largest error \(fine), expected rounding to dominate")
         #expect(fine > 10 * coarse, "eps 1e-5 error \(fine) vs eps 1e-3 error \(coarse)")
+
+        let layer = built(Dense(u, activation: .tanh, useBias: false, name: "rounding_dense"), on: [d])
+        layer.kernel.value = tensor(w, [d, u])
+        let layerCoarse = largestError(floatDifferences(of: layer.kernel, step: 1e-3) {
+            weightedSum(weights, layer.forward(x, training: false).doubles)
+        }, exact)
+        #expect(layerCoarse < 1e-3, "the layer with eps 1e-3: largest error \(layerCoarse)")
     }
 
     @Test("Dense: parameter gradients accumulate across backward calls until zeroed")

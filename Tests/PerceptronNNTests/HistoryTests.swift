@@ -8,7 +8,7 @@ import PerceptronIO
 import PerceptronTensor
 
 @Suite struct HistoryTests {
-    /// The lesson job's history (keras-facts.md section 2.4, fit_progress.py "### history").
+    /// The lesson job's history (Scripts/reference/fit_progress.py 1, "### history").
     private func lessonHistory() -> History {
         var history = History()
         history.append(epoch: 0, logs: [("categorical_accuracy", 0.5535416603088379), ("loss", 1.7364896535873413),

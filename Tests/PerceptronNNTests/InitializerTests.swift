@@ -1,6 +1,7 @@
 // Initializers: Keras's fan computation, glorot/he bounds and spreads, zeros and ones, and
 // reproducibility from a seed. Limits from Scripts/reference/layers_reference.py (Python
-// 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1, numpy 2.4.6), keras-facts.md sections 7 and 9.
+// 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1, numpy 2.4.6) and Keras's
+// keras/src/initializers/random_initializers.py.
 
 import Foundation
 import Testing

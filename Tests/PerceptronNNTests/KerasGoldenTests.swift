@@ -1,6 +1,6 @@
-// Golden values from Keras 3.15.1 / TensorFlow 2.21.0 (keras-facts.md sections 4 and 6): the
-// small Dense network forward, loss, gradients, one SGD fit step and evaluate; the losses'
-// edge cases; metrics; activations. Keras computes in float32, hence tolerances near 1e-6.
+// Golden values from Keras 3.15.1 / TensorFlow 2.21.0: the small Dense network forward, loss,
+// gradients, one SGD fit step and evaluate; the losses' edge cases; metrics; activations.
+// Keras computes in float32, hence tolerances near 1e-6.
 //
 // Every literal below was printed by Scripts/reference/dense_goldens.py (Python 3.11.7,
 // tensorflow-cpu 2.21.0, keras 3.15.1, numpy 2.4.6), with 9 significant digits.
@@ -60,6 +60,19 @@ enum GoldenNetwork {
         let result = try model.evaluate(GoldenNetwork.x, GoldenNetwork.y, verbose: 0)
         #expect(isClose(result.loss, 0.635436594, relative: 1e-6, absolute: 1e-7), "loss \(result.loss)")
         #expect(isClose(try #require(result.metrics["categorical_accuracy"]), 0.666666687, relative: 1e-6, absolute: 1e-7))
+
+        // At these probabilities the two paths agree to one float32 step (Keras itself prints
+        // either value for the mean, depending on the CPU), so the checks above cannot tell
+        // them apart. Where the true class's probability falls below the 1e-7 clip they part:
+        // dense_goldens.py "--- the two loss paths apart: x[1] * 20, target class 0 ---".
+        let confidentX = Tensor(shape: [1, 4], scalars: GoldenNetwork.x.rows(1..<2).scalars.map { $0 * 20 })
+        let confidentY = tensor([1, 0], [1, 2])
+        let confident = try model.predict(confidentX)
+        expectClose(confident.scalars, [2.80297492e-08, 1], relative: 1e-5, absolute: 1e-12, "confident softmax")
+        let clipped = Loss.categoricalCrossentropy.perSample(predictions: confident.scalars, targets: confidentY.scalars, rows: 1, columns: 2)
+        expectClose(clipped, [16.1180954], "confident CE, probabilities path")
+        let fromLogits = try model.evaluate(confidentX, confidentY, verbose: 0).loss
+        #expect(isClose(fromLogits, 17.3899994, relative: 1e-6, absolute: 0), "confident evaluate loss \(fromLogits)")
     }
 
     @Test("Gradients of every weight equal tf.GradientTape's")
@@ -138,7 +151,8 @@ enum GoldenNetwork {
         expectClose(clipped, [16.1180954], "CE on the probabilities")
         let fromLogits = Loss.categoricalCrossentropy.perSample(logits: [20, 0, -20], targets: [0, 0, 1], rows: 1, columns: 3)
         expectClose(fromLogits, [40], "CE from the logits")
-        // "model Dense(3, softmax) with logits [20,0,-20], target class 2: evaluate loss = 40"
+        // dense_goldens.py "model Dense(3, softmax) with logits [20,0,-20], target class 2:
+        // evaluate loss" and "the same model, sparse_categorical_crossentropy, label 2: ...".
         let output = Dense(3, activation: .softmax, name: "saturated_output")
         let model = functionalModel([1], [output], name: "saturated")
         model.setWeights([Tensor(rows: [[20, 0, -20]]), Tensor.zeros([3])])
@@ -160,6 +174,7 @@ enum GoldenNetwork {
         let model = functionalModel([1], [Dense(1, activation: .sigmoid, name: "saturated_unit")], name: "saturated_binary")
         model.setWeights([Tensor(rows: [[-30]]), Tensor.zeros([1])])
         model.compile(loss: .binaryCrossentropy, optimizer: SGD())
+        // dense_goldens.py "model Dense(1, sigmoid) with logit -30, target 1: evaluate loss".
         #expect(isClose(try model.evaluate(Tensor(rows: [[1]]), Tensor(rows: [[1]]), verbose: 0).loss, 30, relative: 1e-6, absolute: 0))
     }
 
@@ -175,7 +190,8 @@ enum GoldenNetwork {
         #expect(Metric.binaryAccuracy.total(predictions: p, targets: y, rows: 2, columns: 4) / 2 == 0.625)
         #expect(Metric.binaryAccuracy.total(predictions: Array(p[0..<4]), targets: Array(y[0..<4]), rows: 1, columns: 4) == 0.5)
         #expect(Metric.binaryAccuracy.total(predictions: Array(p[4...]), targets: Array(y[4...]), rows: 1, columns: 4) == 0.75)
-        // Predicting exactly 1 for a 0 costs -log(1 - (1 - 1e-7)) in float32 (keras-facts.md section 4).
+        // Predicting exactly 1 for a 0 costs -log(1 - (1 - 1e-7)) in float32: dense_goldens.py
+        // "binary_crossentropy(y_true=[[0]], y_pred=[[1]]) (clipped at 1 - 1e-7)".
         expectClose(Loss.binaryCrossentropy.perSample(predictions: [1], targets: [0], rows: 1, columns: 1), [15.9423847], "BCE(0, 1)")
     }
 
@@ -220,7 +236,8 @@ enum GoldenNetwork {
         var testDescription: String { "\(loss.rawValue), \(outputWidth) outputs -> \(expected.rawValue)" }
     }
 
-    /// Keras 3's `get_metric('accuracy', y_true, y_pred)` decides by shape (keras-facts.md section 4):
+    /// Keras 3's `get_metric('accuracy', y_true, y_pred)` decides by shape (dense_goldens.py
+    /// "'accuracy' with ..." lines):
     /// binary for one output column, sparse for class-index targets, categorical otherwise.
     static let resolutions = [
         Resolution(loss: .categoricalCrossentropy, outputWidth: 3, expected: .categoricalAccuracy),  // y (n,3), p (n,3)

@@ -55,7 +55,7 @@ import PerceptronTensor
 
     private func names(_ model: Model) -> [String] { [model.inputLayer.name] + model.layers.map(\.name) }
 
-    @Test("The naming transcript of keras-facts.md section 1.3 (model_summary.py naming)")
+    @Test("The naming transcript of model_summary.py naming")
     func kerasTranscript() {
         LayerNames.reset()
         // model_summary.py naming (Python 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1):

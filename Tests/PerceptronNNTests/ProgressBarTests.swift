@@ -1,6 +1,6 @@
 // Keras 3's progress display: value, time and ETA formatting, and whole lines compared with
-// the captures of keras-facts.md section 2.4 (Scripts/reference/fit_progress.py run under
-// Scripts/reference/tty_capture.py; Python 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1).
+// what Scripts/reference/fit_progress.py writes, captured by Scripts/reference/tty_capture.py
+// under a terminal and through a pipe (Python 3.11.7, tensorflow-cpu 2.21.0, keras 3.15.1).
 // The timing numbers are controlled by passing `now:`.
 
 import Foundation
@@ -50,7 +50,7 @@ private let evaluation: Logs = [("categorical_accuracy", 0.8568000197410583), ("
         for (step, now) in zip(1...4, [1.376, 1.5, 1.7, 1.9]) {
             #expect(bar.update(step, logs: [("loss", 2)], final: false, now: now) == nil)
         }
-        // keras-facts.md section 2.4, "What a terminal finally shows", epoch 1.
+        // fit_progress.py 1 pipe capture, epoch 1's line: what a terminal finally shows too.
         #expect(bar.update(5, logs: epoch1, final: true, now: 2.0)
                 == "5/5 ━━━━━━━━━━━━━━━━━━━━ 2s 156ms/step - categorical_accuracy: 0.5535 - loss: 1.7365 - val_categorical_accuracy: 0.8100 - val_loss: 0.9500\n")
         var second = ProgressBar(target: 5, isDynamic: false, now: 0)
@@ -66,7 +66,7 @@ private let evaluation: Logs = [("categorical_accuracy", 0.8568000197410583), ("
     @Test("Terminal: the first message of an epoch equals Keras's bytes")
     func terminalFirstMessage() {
         var bar = ProgressBar(target: 5, isDynamic: true, now: 0)
-        // fit_v1 pipe capture, epoch 1, first message (Keras's "\b" prefix is empty for it).
+        // fit_progress.py 1 pipe capture, epoch 1, first message (Keras's "\b" prefix is empty for it).
         let expected = "\r\(bold)1/5\(reset) \(green)━━━━\(reset)\(white)━━━━━━━━━━━━━━━━\(reset) \(bold)6s\(reset) 2s/step - categorical_accuracy: 0.0890 - loss: 2.2976"
         #expect(bar.update(1, logs: [("categorical_accuracy", 0.089), ("loss", 2.2976)], final: false, now: 1.6) == expected)
     }
@@ -74,8 +74,8 @@ private let evaluation: Logs = [("categorical_accuracy", 0.8568000197410583), ("
     @Test("Terminal: redraws pad a shorter message to the previous width, the full bar ends in an empty white part")
     func terminalRedraws() {
         var bar = ProgressBar(target: 5, isDynamic: true, now: 0)
-        // fit_v1 pipe capture, epoch 2, with Keras's leading "\b" runs removed (Perceptron
-        // returns to the line start with "\r" and pads instead).
+        // fit_progress.py 1 pipe capture, epoch 2, with Keras's leading "\b" runs removed
+        // (Perceptron returns to the line start with "\r" and pads instead).
         let first = bar.update(1, logs: [("categorical_accuracy", 0.8), ("loss", 0.959)], final: false, now: 0.526)
         #expect(first == "\r\(bold)1/5\(reset) \(green)━━━━\(reset)\(white)━━━━━━━━━━━━━━━━\(reset) \(bold)2s\(reset) 526ms/step - categorical_accuracy: 0.8000 - loss: 0.9590")
         // Within 0.05 s of the last redraw nothing is written.
@@ -95,17 +95,17 @@ private let evaluation: Logs = [("categorical_accuracy", 0.8568000197410583), ("
         #expect(twentieth == "\r\(bold) 20/313\(reset) \(green)━\(reset)\(white)━━━━━━━━━━━━━━━━━━━\(reset) \(bold)0s\(reset) 3ms/step - categorical_accuracy: 0.8297 - loss: 0.5755  ")
     }
 
-    @Test("verbose 2: one summary line per epoch (fit_v2 pipe capture)")
+    @Test("verbose 2: one summary line per epoch (fit_progress.py 2 pipe capture)")
     func summaryLines() {
         var bar = ProgressBar(target: 5, isDynamic: false, now: 0)
         #expect(bar.summaryLine(logs: epoch1, now: 2.225)
                 == "5/5 - 2s - 445ms/step - categorical_accuracy: 0.5535 - loss: 1.7365 - val_categorical_accuracy: 0.8100 - val_loss: 0.9500\n")
         var evaluate = ProgressBar(target: 313, isDynamic: false, now: 0)
         #expect(evaluate.summaryLine(logs: evaluation, now: 1.252) == "313/313 - 1s - 4ms/step - categorical_accuracy: 0.8568 - loss: 0.4940\n")
-        // keras-facts.md section 2.4, "Other observed forms": evaluate(verbose=2).
+        // fit_semantics.py "keys: evaluate(verbose=2) of the last model": one step, four logs.
         var single = ProgressBar(target: 1, isDynamic: false, now: 0)
-        #expect(single.summaryLine(logs: [("accuracy", 0.5), ("categorical_accuracy", 0.5), ("loss", 0.8953), ("mse", 0.322)], now: 0.045)
-                == "1/1 - 0s - 45ms/step - accuracy: 0.5000 - categorical_accuracy: 0.5000 - loss: 0.8953 - mse: 0.3220\n")
+        #expect(single.summaryLine(logs: [("accuracy", 0.4), ("categorical_accuracy", 0.4), ("loss", 0.88), ("mse", 0.3341)], now: 0.104)
+                == "1/1 - 0s - 104ms/step - accuracy: 0.4000 - categorical_accuracy: 0.4000 - loss: 0.8800 - mse: 0.3341\n")
     }
 
     @Test("verbose 2 tests v > 1e-3 without abs: negatives print in %.4e (verbose 1 keeps %.4f)")

@@ -23,7 +23,7 @@ extension NameCounterTests {
             var node = input
             for layer in lessonLayers() { node = layer(node) }
             let model = Model(inputs: input, outputs: node, name: "functional")
-            // keras-facts.md section 1.4, "=== functional ===" (model_summary.py, Python 3.11.7,
+            // model_summary.py "=== functional ===" (Python 3.11.7,
             // tensorflow-cpu 2.21.0, keras 3.15.1, stdout not a terminal), equal to the string
             // summary(print_fn=...) receives.
             let expected = """
@@ -51,7 +51,7 @@ extension NameCounterTests {
         @Test("Sequential lesson model: the same table without the input row, verbatim")
         func sequentialSummary() {
             let model = Sequential(inputShape: [784], layers: lessonLayers(), name: "sequential")
-            // keras-facts.md section 1.4, "=== sequential ===" (model_summary.py, keras 3.15.1).
+            // model_summary.py "=== sequential ===" (keras 3.15.1).
             let expected = """
             Model: "sequential"
             ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
@@ -80,7 +80,7 @@ extension NameCounterTests {
             let output = Activation(.relu, name: "activation")(dense(Flatten(name: "flatten")(Reshape([28, 28, 1], name: "reshape")(input))))
             let text = Model(inputs: input, outputs: output, name: "functional").summaryText()
             let lines = text.split(separator: "\n").map(String.init)
-            // keras-facts.md section 1.4, "=== reshape ===" and "=== batchnorm ===" rows.
+            // model_summary.py "=== shapes ===" (keras 3.15.1): this model, its rows and total.
             #expect(lines.contains("│ reshape (Reshape)               │ (None, 28, 28, 1)      │             0 │"))
             #expect(lines.contains("│ activation (Activation)         │ (None, 64)             │             0 │"))
             #expect(lines.contains("│ flatten (Flatten)               │ (None, 784)            │             0 │"))
@@ -94,7 +94,7 @@ extension NameCounterTests {
                 built(Dense(64, name: "dense"), on: [784], seed: 1), built(BatchNormalization(name: "batch_normalization"), on: [64]),
                 Activation(.relu, name: "activation"), built(Dense(10, activation: .softmax, name: "dense_1"), on: [64], seed: 2),
             ], name: "sequential")
-            // keras-facts.md section 1.4, "=== batchnorm ===" (model_summary.py, keras 3.15.1).
+            // model_summary.py "=== batchnorm ===" (keras 3.15.1).
             let expected = """
             Model: "sequential"
             ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
@@ -123,10 +123,13 @@ extension NameCounterTests {
                 built(Conv2D(32, kernelSize: 3, activation: .relu, name: "conv2d"), on: [28, 28, 1], seed: 1),
                 MaxPooling2D(2, name: "max_pooling2d"),
                 built(Conv2D(64, kernelSize: 3, activation: .relu, name: "conv2d_1"), on: [13, 13, 32], seed: 2),
-                MaxPooling2D(2, name: "max_pooling2d_1"), Flatten(name: "flatten"), Dropout(0.5, name: "dropout"),
+                MaxPooling2D(2, name: "max_pooling2d_1"), Flatten(name: "flatten"),
+                // Built here: Dropout seeds its mask generator at build time, and the global one
+                // belongs to DeterminismTests.
+                built(Dropout(0.5, name: "dropout"), on: [1600]),
                 built(Dense(10, activation: .softmax, name: "dense"), on: [1600], seed: 3),
             ], name: "sequential")
-            // keras-facts.md section 1.4, "=== convnet ===" (model_summary.py, keras 3.15.1).
+            // model_summary.py "=== convnet ===" (keras 3.15.1).
             let expected = """
             Model: "sequential"
             ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
@@ -164,7 +167,7 @@ extension NameCounterTests {
         #expect(Model.grouped(value) == expected)
     }
 
-    /// keras-facts.md section 1.2: readable_memory_size, measured with keras 3.15.1.
+    /// model_summary.py "=== sizes ===": keras 3.15.1's readable_memory_size of each count.
     @Test("Model.readableSize: base 1024, two decimals, Keras's rounding", arguments: [
         (0, "0.00 B"), (512, "512.00 B"), (1023, "1023.00 B"), (1024, "1.00 KB"), (1_048_575, "1024.00 KB"),
         (1_048_576, "1.00 MB"), (2_678_824, "2.55 MB"), (5_357_660, "5.11 MB"), (1_073_741_824, "1.00 GB"),

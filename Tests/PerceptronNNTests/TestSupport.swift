@@ -115,7 +115,8 @@ func centralDifferences(at x: [Double], step h: Double = 1e-6, _ f: ([Double]) -
 // MARK: Double references
 
 /// Plain Double re-implementations of the maths under test, written from Keras's formulas
-/// (keras-facts.md sections 4 and 6) rather than from PerceptronNN's code.
+/// (Keras 3.15.1's keras/src/losses/losses.py, keras/src/backend/tensorflow/nn.py and
+/// keras/src/activations/activations.py) rather than from PerceptronNN's code.
 enum Reference {
     /// Keras's `backend.epsilon()`.
     static let epsilon = 1e-7

@@ -54,6 +54,8 @@ public final class EarlyStopping: Callback {
     public private(set) var best: Double?
     private var wait = 0
     private var bestWeights: [Tensor]?
+    /// Where the messages go: standard error, or a test's buffer.
+    var output: (String) -> Void = ProgressLogger.write
 
     /// Keras's defaults: monitor `val_loss`, minDelta 0, patience 0, mode auto (min for a
     /// loss, max for accuracies, min otherwise), no baseline, restoreBestWeights false.
@@ -114,9 +116,9 @@ public final class EarlyStopping: Callback {
     }
 
     public func onTrainEnd(model: Model) {
-        if stoppedEpoch > 0 && verbose { ProgressLogger.write("Epoch \(stoppedEpoch + 1): early stopping\n") }
+        if stoppedEpoch > 0 && verbose { output("Epoch \(stoppedEpoch + 1): early stopping\n") }
         if restoreBestWeights, let bestWeights {
-            if verbose { ProgressLogger.write("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).\n") }
+            if verbose { output("Restoring model weights from the end of the best epoch: \(bestEpoch + 1).\n") }
             model.setWeights(bestWeights)
         }
     }
@@ -146,6 +148,8 @@ public final class TerminateOnNaN: Callback {
     /// The last epoch (0-based) whose logs were all finite, nil before one completes.
     public private(set) var lastGoodEpoch: Int?
     private var epoch = 0
+    /// Where the message goes: standard error, or a test's buffer.
+    var output: (String) -> Void = ProgressLogger.write
 
     /// The batch (0-based) of the epoch at which a non-finite loss was seen.
     public var stoppedAtBatch: Int? { failure?.batch }
@@ -169,7 +173,7 @@ public final class TerminateOnNaN: Callback {
     public func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
         guard failure == nil, let loss = logs.loss, !loss.isFinite else { return }
         failure = Failure(epoch: epoch, batch: batch, value: loss)
-        if announces { FileHandle.standardError.write(Data("Batch \(batch): Invalid loss, terminating training\n".utf8)) }
+        if announces { output("Batch \(batch): Invalid loss, terminating training\n") }
         model.stopTraining = true
     }
 
