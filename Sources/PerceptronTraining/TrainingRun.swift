@@ -56,15 +56,15 @@ public final class TrainingRun {
     public let settings: RunSettings
     /// The run's folder: the one asked for, or for a new run without one, `runs/<time>` once
     /// `start()` has made it (`runs` until then).
-    public private(set) var folder: RunFolder
+    public internal(set) var folder: RunFolder
     /// Whether a new run may replace the run files of an existing run in its folder.
     public let overwrites: Bool
     /// 0 silent, 1 progress bar, 2 one line per epoch: how the front end shows progress,
     /// not a setting of the run (a resumed run may show it otherwise).
     public var verbose: Int = 1
     public var observer = Observer()
-    private let namesItsFolder: Bool
-    private let checkpoint: (model: Model, state: TrainingState)?
+    let namesItsFolder: Bool
+    let checkpoint: (model: Model, state: TrainingState)?
     private let stopLock = NSLock()
     nonisolated(unsafe) private var stopRequested = false
 
@@ -151,54 +151,6 @@ public final class TrainingRun {
                           model: model, history: checkpoint?.state.history ?? History(), record: nil)
         }
         return try train(model, data: data)
-    }
-
-    /// The folder's lock, and whether this run made the folder.
-    private struct Claim {
-        let lock: RunLock
-        let madeFolder: Bool
-    }
-
-    /// Locks the folder; for a new run, makes or checks it and writes `train.json`.
-    private func claimFolder() throws -> Claim {
-        if checkpoint != nil { return Claim(lock: try RunLock(folder), madeFolder: false) }
-        if namesItsFolder {
-            folder = try RunFolder.makeUnique(in: folder.url)
-            let claim = Claim(lock: try RunLock(folder), madeFolder: true)
-            try FileIO.writeAtomically(try settings.json(), to: folder.settings)
-            return claim
-        }
-        var isFolder: ObjCBool = false
-        let existed = FileManager.default.fileExists(atPath: folder.url.path, isDirectory: &isFolder)
-        if existed && !isFolder.boolValue {
-            throw RunFolderError("\(folder.url.path) is a file, not a folder; --output names the folder of a run")
-        }
-        try FileIO.prepareFolder(folder.url, expectedBytes: 64 << 20)
-        let lock: RunLock
-        do { lock = try RunLock(folder) } catch {
-            if !existed { try? FileManager.default.removeItem(at: folder.url) }
-            throw error
-        }
-        let existing = folder.existingRunFiles
-        if !existing.isEmpty {
-            guard overwrites else {
-                lock.release()
-                try? FileManager.default.removeItem(at: folder.lockFile)
-                let names = existing.map(\.lastPathComponent).joined(separator: ", ")
-                throw RunFolderError("\(folder.url.path) already holds a run (\(names)); give --overwrite to replace it, --resume to continue it, or choose another --output")
-            }
-            for file in existing { try FileManager.default.removeItem(at: file) }
-        }
-        try FileIO.writeAtomically(try settings.json(), to: folder.settings)
-        return Claim(lock: lock, madeFolder: !existed)
-    }
-
-    /// Takes back what a new run wrote when it stops before training: its settings file, and
-    /// its folder when the run made it.
-    private func abandon(_ claim: Claim) {
-        try? FileManager.default.removeItem(at: folder.settings)
-        try? FileManager.default.removeItem(at: folder.lockFile)
-        if claim.madeFolder { try? FileManager.default.removeItem(at: folder.url) }
     }
 
     private func train(_ model: Model, data: MNIST) throws -> Result {
