@@ -128,12 +128,34 @@ struct RunFolderCLITests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        usleep(150_000)
+        // As early as the process can take it: once its SIGINT handler is installed (read from
+        // /proc on Linux), long before the data is loaded; elsewhere after 150 ms.
+        waitForInterruptHandler(process.processIdentifier)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationReason == .exit, "killed by a signal: the interrupt was not handled")
         #expect(process.terminationStatus == 130, "stderr: \(stderr)")
         #expect(stderr.contains("interrupted"), "stderr: \(stderr)")
+    }
+}
+
+/// Waits (up to 10 s) until process `pid` runs the perceptron binary and catches SIGINT, as
+/// /proc/PID/exe and /proc/PID/status's SigCgt mask say on Linux (before its exec, a spawned
+/// child still shows the test process's handlers); sleeps 150 ms where there is no /proc.
+func waitForInterruptHandler(_ pid: Int32) {
+    let status = "/proc/\(pid)/status"
+    guard FileManager.default.fileExists(atPath: status) else { usleep(150_000); return }
+    let binary = CLI.executable.resolvingSymlinksInPath().path
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == binary,
+           let text = try? String(contentsOfFile: status, encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+           let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+           mask & (1 << (UInt64(SIGINT) - 1)) != 0 {
+            return
+        }
+        usleep(1_000)
     }
 }

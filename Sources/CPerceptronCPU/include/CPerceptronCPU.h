@@ -26,6 +26,7 @@ int perceptron_vector_units(void);
 #include "CPerceptronAdam.h"
 #include "CPerceptronElementwise.h"
 #include "CPerceptronGEMMTiles.h"
+#include "CPerceptronInterrupt.h"
 #include "CPerceptronPool.h"
 #include "CPerceptronPooling.h"
 #include "CPerceptronSmallGEMM.h"

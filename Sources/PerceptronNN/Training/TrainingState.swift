@@ -4,6 +4,7 @@
 import Foundation
 import PerceptronIO
 import PerceptronTensor
+import CPerceptronCPU
 
 /// The position and random state of a `fit` run, enough to resume it bit for bit.
 public struct TrainingState: Codable, Equatable, Sendable {
@@ -59,38 +60,19 @@ public struct Checkpointing: Sendable {
 }
 
 /// A request to stop training at the end of the current step and save a checkpoint, as
-/// Ctrl-C asks. Safe to call from a signal handler's queue.
+/// Ctrl-C asks. A process-wide flag, safe from any thread and from the signal handler.
 public enum TrainingInterrupt {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var requested = false
-
     /// Asks the running `fit` to stop after its current step.
-    public static func request() { lock.withLock { requested = true } }
+    public static func request() { perceptron_interrupt_request() }
     /// Whether a stop was requested and not yet handled.
-    public static var isRequested: Bool { lock.withLock { requested } }
+    public static var isRequested: Bool { perceptron_interrupt_requested() != 0 }
     /// Clears the request. `fit` leaves it set, so that its caller sees why it stopped and a
     /// request made before `fit` began is honoured; call this once the stop is handled.
-    public static func reset() { lock.withLock { requested = false } }
-}
-
-extension TrainingInterrupt {
-    private static let installLock = NSLock()
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+    public static func reset() { perceptron_interrupt_reset() }
 
     /// Routes Ctrl-C (SIGINT) to `request()`: the running fit finishes its step, saves a
-    /// checkpoint and returns. A second Ctrl-C ends the process at once (status 130).
-    public static func installSignalHandler() {
-        installLock.withLock {
-            guard source == nil else { return }
-            signal(SIGINT, SIG_IGN)
-            let signalSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            signalSource.setEventHandler {
-                if isRequested { _exit(130) }
-                FileHandle.standardError.write(Data("\ninterrupt: finishing the current step and saving a checkpoint (Ctrl-C again to quit now)\n".utf8))
-                request()
-            }
-            signalSource.resume()
-            source = signalSource
-        }
-    }
+    /// checkpoint and returns. A second Ctrl-C ends the process at once (status 130). The
+    /// handler (`interrupt.c`) only sets a flag, installed with `sigaction`, so a Ctrl-C that
+    /// comes at any moment after this call is never lost.
+    public static func installSignalHandler() { _ = perceptron_interrupt_install() }
 }
