@@ -13,6 +13,29 @@ struct Rect {
     var maxY: Double { y + height }
     var midX: Double { x + width / 2 }
     var midY: Double { y + height / 2 }
+
+    /// Whether `point` lies inside or on the border.
+    func contains(_ point: (x: Double, y: Double)) -> Bool {
+        point.x >= x && point.x <= maxX && point.y >= y && point.y <= maxY
+    }
+
+    /// Whether the segment from `a` to `b` touches the rectangle (Liang-Barsky clipping: the
+    /// part of the segment inside each of the four half-planes must not be empty).
+    func meets(from a: (x: Double, y: Double), to b: (x: Double, y: Double)) -> Bool {
+        let dx = b.x - a.x, dy = b.y - a.y
+        var enter = 0.0, leave = 1.0
+        for (p, q) in [(-dx, a.x - x), (dx, maxX - a.x), (-dy, a.y - y), (dy, maxY - a.y)] {
+            if p == 0 {
+                if q < 0 { return false }
+            } else if p < 0 {
+                enter = max(enter, q / p)
+            } else {
+                leave = min(leave, q / p)
+            }
+            if enter > leave { return false }
+        }
+        return true
+    }
 }
 
 /// One numeric axis: its range, ticks and tick labels, linear or logarithmic.
@@ -199,6 +222,46 @@ enum Legend {
         let widest = entries.map { style.textWidth($0.label, size: style.legendSize) }.max() ?? 0
         let sample = entries.contains(where: \.showsLine) ? sampleWidth : 10
         return (2 * padding + sample + gap + widest, 2 * padding + Double(entries.count) * style.legendSize * 1.5)
+    }
+
+    /// matplotlib's candidate places for `loc='best'`, in its order of preference (codes 1 to
+    /// 10: upper right, upper left, lower left, lower right, right, centre left, centre right,
+    /// lower centre, upper centre, centre), as top-left corners of a `size` box `inset`
+    /// pixels inside `plot`. "Right" and "centre right" are the same place, as in matplotlib.
+    static func candidatePlaces(size: (width: Double, height: Double), in plot: Rect,
+                                inset: Double) -> [(left: Double, top: Double)] {
+        let left = plot.x + inset, right = plot.maxX - size.width - inset, centreX = plot.midX - size.width / 2
+        let top = plot.y + inset, bottom = plot.maxY - size.height - inset, centreY = plot.midY - size.height / 2
+        return [(right, top), (left, top), (left, bottom), (right, bottom), (right, centreY),
+                (left, centreY), (right, centreY), (centreX, bottom), (centreX, top), (centreX, centreY)]
+    }
+
+    /// matplotlib's badness of a legend box: the data points it covers plus the lines it
+    /// crosses (one per series with a segment through the box). A point of series `s` covers
+    /// the box when it lies within `reach[s]` pixels of it (its marker or line would show
+    /// under the box).
+    static func coverage(of box: Rect, runs: [[[(x: Double, y: Double)]]], reach: [Double]) -> Int {
+        var count = 0
+        for (seriesRuns, margin) in zip(runs, reach) {
+            let grown = Rect(x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin,
+                             height: box.height + 2 * margin)
+            count += seriesRuns.joined().filter { grown.contains($0) }.count
+            let crosses = seriesRuns.contains { run in
+                zip(run, run.dropFirst()).contains { grown.meets(from: $0, to: $1) }
+            }
+            if crosses { count += 1 }
+        }
+        return count
+    }
+
+    /// The first of `candidatePlaces` whose box covers no data (`coverage` 0): the place
+    /// matplotlib's `loc='best'` picks when one is empty. Nil when every place covers data.
+    static func emptyPlace(size: (width: Double, height: Double), in plot: Rect, inset: Double,
+                           runs: [[[(x: Double, y: Double)]]], reach: [Double]) -> (left: Double, top: Double)? {
+        candidatePlaces(size: size, in: plot, inset: inset).first { place in
+            let box = Rect(x: place.left, y: place.top, width: size.width, height: size.height)
+            return coverage(of: box, runs: runs, reach: reach) == 0
+        }
     }
 
     /// Draws the legend with its top-left corner at (`left`, `top`), on a white, slightly

@@ -31,7 +31,8 @@ public enum AxisScale: Sendable, Hashable {
     case logarithmic
 }
 
-/// Where a chart puts its legend, inside the plot area.
+/// Where a chart puts its legend: in a corner of the plot area, beside it, or where it hides
+/// no data.
 public enum LegendPosition: Sendable, Hashable {
     /// Top right corner, matplotlib's `loc='upper right'`.
     case upperRight
@@ -41,6 +42,15 @@ public enum LegendPosition: Sendable, Hashable {
     case lowerLeft
     /// Bottom right corner.
     case lowerRight
+    /// matplotlib's `loc='best'`: the first of matplotlib's nine places (upper right, upper
+    /// left, lower left, lower right, right, centre left, lower centre, upper centre, centre)
+    /// where the box covers no data point and crosses no line; when every place covers some
+    /// data, right of the plot (`.outside`), so that the legend never hides data. Unlike
+    /// matplotlib, markers and line widths count: a point within its marker's radius of the
+    /// box is covered.
+    case best
+    /// Right of the plot area, top-aligned with it; the plot narrows to make room.
+    case outside
     /// No legend.
     case hidden
 }
@@ -174,17 +184,53 @@ public struct LineChart: Sendable, Hashable {
         let wholeX = !allX.isEmpty && allX.allSatisfy { $0 == $0.rounded() }
         let xAxis = Axis(values: allX, fixed: xRange, logarithmic: false, integersOnly: wholeX)
         let yAxis = Axis(values: allY, fixed: yRange, logarithmic: logarithmic)
-        let frame = Frame(width: Double(width), height: Double(height), style: style, title: title,
-                          xLabel: xLabel, yLabel: yLabel, x: xAxis, y: yAxis)
+        var entries: [LegendEntry] = []
+        for (index, line) in series.enumerated() where !line.label.isEmpty {
+            entries.append(LegendEntry(label: line.label, color: line.color ?? Palette.color(index, in: style.seriesColors),
+                                       showsLine: true, marker: line.marker, lineWidth: line.lineWidth ?? style.lineWidth))
+        }
+        let legendSize = Legend.size(of: entries, style: style)
+        let inset = 8.0
+        func layout(rightReserve: Double) -> (frame: Frame, runs: [[[(x: Double, y: Double)]]]) {
+            let frame = Frame(width: Double(width), height: Double(height), style: style, title: title,
+                              xLabel: xLabel, yLabel: yLabel, x: xAxis, y: yAxis, rightReserve: rightReserve)
+            return (frame, series.indices.map { Self.runs(x: xs[$0], y: series[$0].y, frame: frame) })
+        }
+        let outsideReserve = legendSize.width + inset
+        var (frame, allRuns) = layout(rightReserve: legend == .outside && !entries.isEmpty ? outsideReserve : 0)
+        var legendCorner: (left: Double, top: Double)?
+        if !entries.isEmpty {
+            switch legend {
+            case .hidden:
+                legendCorner = nil
+            case .outside:
+                legendCorner = (frame.plot.maxX + inset, frame.plot.y)
+            case .best:
+                let reach = series.map { line in
+                    max(line.marker.radius, (line.lineWidth ?? style.lineWidth) / 2) + 1
+                }
+                legendCorner = Legend.emptyPlace(size: legendSize, in: frame.plot, inset: inset, runs: allRuns,
+                                                    reach: reach)
+                if legendCorner == nil {
+                    (frame, allRuns) = layout(rightReserve: outsideReserve)
+                    legendCorner = (frame.plot.maxX + inset, frame.plot.y)
+                }
+            case .upperRight, .upperLeft, .lowerLeft, .lowerRight:
+                let left = legend == .upperLeft || legend == .lowerLeft
+                    ? frame.plot.x + inset : frame.plot.maxX - legendSize.width - inset
+                let top = legend == .upperLeft || legend == .upperRight
+                    ? frame.plot.y + inset : frame.plot.maxY - legendSize.height - inset
+                legendCorner = (left, top)
+            }
+        }
 
         var svg = SVGWriter(width: Double(width), height: Double(height), style: style, title: title)
         if showsGrid { frame.drawGrid(&svg) }
         frame.openClippedGroup(&svg)
-        var entries: [LegendEntry] = []
         for (index, line) in series.enumerated() {
             let color = line.color ?? Palette.color(index, in: style.seriesColors)
             let lineWidth = line.lineWidth ?? style.lineWidth
-            let runs = Self.runs(x: xs[index], y: line.y, frame: frame)
+            let runs = allRuns[index]
             svg.openGroup([("class", "series")])
             for run in runs where run.count >= 2 {
                 svg.polyline(run, stroke: color, width: lineWidth)
@@ -202,21 +248,11 @@ public struct LineChart: Sendable, Hashable {
                 }
             }
             svg.closeGroup()
-            if !line.label.isEmpty {
-                entries.append(LegendEntry(label: line.label, color: color, showsLine: true, marker: line.marker,
-                                           lineWidth: lineWidth))
-            }
         }
         svg.closeGroup()
         frame.drawAxes(&svg, title: title, xLabel: xLabel, yLabel: yLabel)
-        if legend != .hidden && !entries.isEmpty {
-            let size = Legend.size(of: entries, style: style)
-            let inset = 8.0
-            let left = legend == .upperLeft || legend == .lowerLeft
-                ? frame.plot.x + inset : frame.plot.maxX - size.width - inset
-            let top = legend == .upperLeft || legend == .upperRight
-                ? frame.plot.y + inset : frame.plot.maxY - size.height - inset
-            Legend.draw(entries, left: left, top: top, style: style, framed: true, into: &svg)
+        if let legendCorner {
+            Legend.draw(entries, left: legendCorner.left, top: legendCorner.top, style: style, framed: true, into: &svg)
         }
         return svg.finished()
     }

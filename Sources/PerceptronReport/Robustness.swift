@@ -166,15 +166,16 @@ public enum Robustness {
 
     static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 
-    /// Accuracy against rotation angle, one curve per model.
+    /// Accuracy against rotation angle, one curve per model; the legend where it hides no data.
     public static func angleChart(_ results: [RobustnessResult]) -> String {
         var chart = LineChart(results.map { LineSeries($0.model, x: $0.angles, y: $0.angleAccuracy, marker: .point) },
                               title: "Test accuracy under rotation", xLabel: "rotation (degrees)", yLabel: "accuracy")
         chart.yRange = 0...1
+        chart.legend = .best
         return chart.svg()
     }
 
-    /// Accuracy against shift, horizontal and vertical, per model.
+    /// Accuracy against shift, horizontal and vertical, per model; the legend where it hides no data.
     public static func shiftChart(_ results: [RobustnessResult]) -> String {
         var series: [LineSeries] = []
         for result in results {
@@ -184,6 +185,7 @@ public enum Robustness {
         }
         var chart = LineChart(series, title: "Test accuracy under shifts", xLabel: "shift (pixels)", yLabel: "accuracy")
         chart.yRange = 0...1
+        chart.legend = .best
         return chart.svg()
     }
 

@@ -16,14 +16,17 @@ public enum RunCharts {
     /// `plt.plot(x_len, val_loss, marker='.', c='red', label='validation loss')`.
     /// An accuracy rises to the top right, where the legend would hide the curves, so its
     /// legend goes to the lower right, which accuracy curves leave empty.
+    /// A validation metric (`val_loss`) draws its curve alone, labelled `validation loss`.
     public static func metricChart(_ history: History, metric: String = "loss", title: String? = nil) -> String {
-        let label = metric == "loss" ? "loss" : metric.replacingOccurrences(of: "_", with: " ")
+        let validationOnly = metric.hasPrefix("val_") && history["val_" + metric].isEmpty
+        let base = validationOnly ? String(metric.dropFirst(4)) : metric
+        let label = base == "loss" ? "loss" : base.replacingOccurrences(of: "_", with: " ")
         var series: [LineSeries] = []
-        if !history["val_" + metric].isEmpty {
-            series.append(LineSeries("validation \(label)", y: history["val_" + metric], color: .red, marker: .point))
+        if !history["val_" + base].isEmpty {
+            series.append(LineSeries("validation \(label)", y: history["val_" + base], color: .red, marker: .point))
         }
-        if !history[metric].isEmpty {
-            series.append(LineSeries("training \(label)", y: history[metric], color: .blue, marker: .point))
+        if !validationOnly && !history[base].isEmpty {
+            series.append(LineSeries("training \(label)", y: history[base], color: .blue, marker: .point))
         }
         var chart = LineChart(series, title: title, xLabel: "epoch", yLabel: label)
         chart.legend = metric.contains("accuracy") ? .lowerRight : .upperRight

@@ -37,10 +37,19 @@ public struct RunSettings: Codable, Equatable, Sendable {
                 }
                 values[pair[0]] = value
             }
-            guard !values.isEmpty, (values["zoom"] ?? 0) < 1 else {
-                throw RunSettingsError("--augment needs at least one of rotation, shift, zoom (zoom below 1), got '\(spec)'")
+            guard !values.isEmpty else {
+                throw RunSettingsError("--augment needs at least one of rotation, shift, zoom, got '\(spec)'")
+            }
+            if let zoom = values["zoom"], zoom >= 1 {
+                throw RunSettingsError(Self.zoomRule(zoom))
             }
             self.init(rotation: values["rotation"] ?? 0, shift: values["shift"] ?? 0, zoom: values["zoom"] ?? 0)
+        }
+
+        /// The message for a zoom out of range: scales are drawn from 1 - zoom to 1 + zoom, so
+        /// zoom must stay below 1 for every scale to be positive.
+        static func zoomRule(_ zoom: Double) -> String {
+            "--augment zoom must be below 1 (scales are drawn from 1 - zoom to 1 + zoom; zoom=0.1 gives 0.9 to 1.1), got zoom=\(format(zoom))"
         }
 
         /// The spec form, `rotation=15,shift=2`, naming only what is set.
@@ -127,13 +136,13 @@ public struct RunSettings: Codable, Equatable, Sendable {
             throw RunSettingsError("--validation-split must be at least 0 and below 1, got \(resolvedValidationSplit)")
         }
         guard !hidden.isEmpty, hidden.allSatisfy({ (1...65536).contains($0) }) else {
-            throw RunSettingsError("--hidden takes positive widths separated by commas, e.g. 512,512; got '\(hidden.map(String.init).joined(separator: ","))'")
+            throw RunSettingsError("--hidden takes widths from 1 to 65536 separated by commas, e.g. 512,512; got '\(hidden.map(String.init).joined(separator: ","))'")
         }
         if let augmentation {
-            guard [augmentation.rotation, augmentation.shift, augmentation.zoom].allSatisfy({ $0.isFinite && $0 >= 0 }),
-                  augmentation.zoom < 1 else {
-                throw RunSettingsError("--augment takes non-negative numbers, zoom below 1; got '\(augmentation.spec)'")
+            guard [augmentation.rotation, augmentation.shift, augmentation.zoom].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw RunSettingsError("--augment takes non-negative numbers; got '\(augmentation.spec)'")
             }
+            guard augmentation.zoom < 1 else { throw RunSettingsError(AugmentationSettings.zoomRule(augmentation.zoom)) }
         }
     }
 

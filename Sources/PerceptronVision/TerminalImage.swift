@@ -21,12 +21,15 @@ public enum TerminalImage {
             let ramp = Array(" .:-=+*#%@")
             var out = ""
             for y in 0..<image.height {
+                var line: [Character] = []
+                line.reserveCapacity(2 * image.width)
                 for x in 0..<image.width {
                     let level = Int(image[x, y]) * (ramp.count - 1) / 255
-                    out.append(ramp[level])
-                    out.append(ramp[level])
+                    line.append(ramp[level])
+                    line.append(ramp[level])
                 }
-                out = String(out.reversed().drop(while: { $0 == " " }).reversed())
+                while line.last == " " { line.removeLast() }
+                out.append(contentsOf: line)
                 out.append("\n")
             }
             return out
@@ -46,8 +49,18 @@ public enum TerminalImage {
         }
     }
 
-    /// Side by side rendering of several images of equal height, separated by `gap` spaces.
-    public static func renderSideBySide(_ images: [GreyImage<UInt8>], style: Style, gap: Int = 4) -> String {
+    /// Side by side rendering of several images, separated by `gap` spaces, top-aligned.
+    ///
+    /// With `columns` and `lines` (the terminal's size), images too large for their share of
+    /// the terminal are drawn shrunk (`downscaled(toFitWidth:height:)`) into the box
+    /// `displayBox` gives; without them, every image is drawn pixel for pixel.
+    public static func renderSideBySide(_ images: [GreyImage<UInt8>], style: Style, gap: Int = 4,
+                                        columns: Int? = nil, lines: Int? = nil) -> String {
+        var images = images
+        if let columns, let lines {
+            let box = displayBox(count: images.count, style: style, gap: gap, columns: columns, lines: lines)
+            images = images.map { $0.downscaled(toFitWidth: box.width, height: box.height) }
+        }
         let blocks = images.map { render($0, style: style).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
         let widths = images.map { style == .plain ? $0.width * 2 : $0.width }
         let rows = blocks.map(\.count).max() ?? 0
@@ -63,6 +76,21 @@ public enum TerminalImage {
             out += (style == .plain ? String(line.reversed().drop(while: { $0 == " " }).reversed()) : line) + "\n"
         }
         return out
+    }
+
+    /// The pixel box each of `count` images side by side may fill in a terminal of `columns`
+    /// x `lines` characters: an equal share of the width less the gaps, and the height less
+    /// `reservedLines` for the text around the pictures. A pixel takes one column and half a
+    /// line in `.ansi`, two columns and a line in `.plain`. The box is never smaller than
+    /// `minimumSide` pixels square, 28 so that an MNIST digit is always drawn whole.
+    public static func displayBox(count: Int, style: Style, gap: Int = 4, columns: Int, lines: Int,
+                                  reservedLines: Int = 6, minimumSide: Int = 28) -> (width: Int, height: Int) {
+        let count = max(count, 1)
+        let share = (columns - gap * (count - 1)) / count
+        let rows = lines - reservedLines
+        let width = style == .plain ? share / 2 : share
+        let height = style == .plain ? rows : 2 * rows
+        return (max(width, minimumSide), max(height, minimumSide))
     }
 
     /// The tutorial's dump: every row as `%d\t` per pixel followed by a newline, exactly as

@@ -17,12 +17,20 @@ struct Plot: ParsableCommand {
     @Option(help: "The metric to draw: loss, categorical_accuracy, ... (its val_ twin is drawn too).")
     var metric: String = "loss"
 
+    func validate() throws {
+        try checkExtension(output, option: "--output", allowed: ["svg"])
+    }
+
     func run() throws {
+        try checkWritableFile(output, option: "--output")
         let url = URL(fileURLWithPath: historyFile)
         let history = try History.parseCSV(String(decoding: try FileIO.read(url, limit: 1 << 26), as: UTF8.self), path: url.path)
+        guard !history.epochs.isEmpty else {
+            throw CLIError("\(historyFile) holds a header but no epochs; there is nothing to draw")
+        }
         guard !history[metric].isEmpty || !history["val_" + metric].isEmpty else {
-            let available = history.keys.filter { !$0.hasPrefix("val_") }.joined(separator: ", ")
-            throw CLIError("\(historyFile) has no column '\(metric)'; it has: \(available)")
+            let available = history.keys.filter { !$0.hasPrefix("val_") || !history.keys.contains(String($0.dropFirst(4))) }
+            throw CLIError("\(historyFile) has no column '\(metric)'; it has: \(available.joined(separator: ", "))")
         }
         let svg = RunCharts.metricChart(history, metric: metric)
         try FileIO.writeAtomically(svg, to: URL(fileURLWithPath: output))

@@ -15,6 +15,7 @@ struct Report: ParsableCommand {
     func run() throws {
         try checkBackend()
         let folder = URL(fileURLWithPath: runDirectory)
+        try checkWritableFolder(runDirectory, option: "the run folder")
         let model = try Model.load(from: folder.appendingPathComponent("model.safetensors"))
         // history.json keeps the seconds per epoch; history.csv (as Keras's CSVLogger) does not.
         let jsonURL = folder.appendingPathComponent("history.json")

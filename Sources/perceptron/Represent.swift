@@ -42,6 +42,7 @@ struct Represent: ParsableCommand {
 
     func run() throws {
         try checkBackend()
+        try checkWritableFolder(output, option: "--output")
         let start = Date()
         let model = try modelFile.load()
         let mnist = try data.load()

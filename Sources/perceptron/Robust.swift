@@ -13,7 +13,7 @@ struct Robust: ParsableCommand {
     @Option(name: .customLong("model"), help: ArgumentHelp("A saved model; repeat for several (their curves are overlaid).", valueName: "file"))
     var models: [String] = []
 
-    @Option(name: .customLong("name"), help: ArgumentHelp("A display name per --model, in order (default: the file's folder name).", valueName: "name"))
+    @Option(name: .customLong("name"), help: ArgumentHelp("A display name per --model, in order (default: the file's folder, with more of its path where two are alike).", valueName: "name"))
     var names: [String] = []
 
     @OptionGroup var data: DataOptions
@@ -51,7 +51,15 @@ struct Robust: ParsableCommand {
 
     func run() throws {
         try checkBackend()
+        try checkWritableFolder(output, option: "--output")
+        // Every model is loaded and checked before the first sweep.
+        let loaded = try models.map { try Model.load(from: URL(fileURLWithPath: $0)) }
+        let modelNames = Robustness.modelNames(forPaths: models, given: names)
         let mnist = try data.load()
+        let pixels = mnist.testImages.rowWidth
+        for (model, path) in zip(loaded, models) where model.inputShape.reduce(1, *) != pixels {
+            throw CLIError("\(path): the model takes inputs of shape \(model.inputShape), the test images have \(pixels) pixels")
+        }
         let count = min(limit ?? mnist.testImages.shape[0], mnist.testImages.shape[0])
         let images = mnist.testImages.rows(0..<count)
         let labels = mnist.testLabels.rows(0..<count)
@@ -61,15 +69,15 @@ struct Robust: ParsableCommand {
         let folder = URL(fileURLWithPath: output)
         try FileIO.prepareFolder(folder)
         var results: [RobustnessResult] = []
-        for (position, path) in models.enumerated() {
-            let model = try Model.load(from: URL(fileURLWithPath: path))
-            let name = names.isEmpty ? URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent : names[position]
+        for (model, name) in zip(loaded, modelNames) {
             let start = Date()
             let result = try Robustness.sweep(model, name: name, images: images, labels: labels, scale: model.pixelScale,
                                               plan: plan) { printError($0) }
             printError(name + String(format: ": swept in %.1f s", Date().timeIntervalSince(start)))
             results.append(result)
-            try FileIO.writeAtomically(Robustness.gridChart(result), to: folder.appendingPathComponent("grid-\(fileSafe(name)).svg"))
+        }
+        for (result, file) in zip(results, Robustness.gridFileNames(for: modelNames)) {
+            try FileIO.writeAtomically(Robustness.gridChart(result), to: folder.appendingPathComponent(file))
         }
         try FileIO.writeAtomically(Robustness.csv(results), to: folder.appendingPathComponent("robustness.csv"))
         try FileIO.writeAtomically(Robustness.angleChart(results), to: folder.appendingPathComponent("rotation.svg"))
@@ -77,9 +85,5 @@ struct Robust: ParsableCommand {
         print(Robustness.terminalAngleChart(results, color: standardOutputIsTerminal))
         print(Robustness.summaryTable(results), terminator: "")
         printError("wrote \(folder.path)/robustness.csv, rotation.svg, shift.svg and grid-*.svg")
-    }
-
-    func fileSafe(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 }

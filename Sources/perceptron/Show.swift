@@ -27,6 +27,7 @@ struct Show: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(scale) else { throw ValidationError("--scale must be 1...64, got \(scale)") }
+        if let png { try checkExtension(png, option: "--png", allowed: ["png"]) }
     }
 
     func run() throws {

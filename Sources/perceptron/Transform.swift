@@ -59,13 +59,15 @@ struct Transform: ParsableCommand {
     @Option(help: ArgumentHelp("Write the transformed image alone, at its own size, unscaled (.png or .pgm).", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("The side-by-side picture with captions.", valueName: "file"))
-    var png: String = "transform.png"
+    @Option(help: ArgumentHelp("Also write the side-by-side picture with captions (.png).", valueName: "file"))
+    var png: String?
 
     @Flag(name: .customLong("raw-pixels"), help: "Feed pixels 0...255 to the model (default: as the model was trained).")
     var rawPixels = false
 
     func validate() throws {
+        if let output { try checkExtension(output, option: "--output", allowed: ["png", "pgm"]) }
+        if let png { try checkExtension(png, option: "--png", allowed: ["png"]) }
         _ = try parsedCenter()
         _ = try parsedShift()
         _ = try parsedSize()
@@ -118,7 +120,10 @@ struct Transform: ParsableCommand {
 
     func run() throws {
         try checkBackend()
+        if let output { try checkWritableFile(output, option: "--output") }
+        if let png { try checkWritableFile(png, option: "--png") }
         let (source, label) = try sourceImage()
+        let network = try model.map { try Model.load(from: URL(fileURLWithPath: $0)) }
         let m: AffineMatrix
         if let exact = try parsedMatrix() {
             m = exact
@@ -131,6 +136,14 @@ struct Transform: ParsableCommand {
             m = rotation
         }
         let outputSize = try parsedSize() ?? (source.width, source.height)
+        if let network {
+            let inputs = network.inputShape.reduce(1, *)
+            let sizes: [(caption: String, width: Int, height: Int)] = [
+                ("original", source.width, source.height), ("transformed", outputSize.width, outputSize.height)]
+            for size in sizes where size.width * size.height != inputs {
+                throw CLIError("the model takes \(network.inputShape) inputs; the \(size.caption) image is \(size.width)x\(size.height)")
+            }
+        }
         let transformed = warpAffine(source, m, size: outputSize, interpolation: interpolation.value,
                                      border: try parsedBorder(), inverseMap: inverseMap)
         print("matrix: [[\(m.m00), \(m.m01), \(m.m02)], [\(m.m10), \(m.m11), \(m.m12)]]")
@@ -139,16 +152,15 @@ struct Transform: ParsableCommand {
             if output.lowercased().hasSuffix(".pgm") { try PGM.write(transformed, to: url) } else { try PNG.write(transformed, to: url) }
             printError("wrote \(output) (\(transformed.width)x\(transformed.height))")
         }
-        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputIsTerminal ? .ansi : .plain), terminator: "")
+        // Large pictures are drawn shrunk to the terminal; the files and the model see every pixel.
+        let terminal = terminalSize()
+        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputIsTerminal ? .ansi : .plain,
+                                             columns: terminal.columns, lines: terminal.lines), terminator: "")
 
         var captions = ["original", "transformed"]
-        if let model {
-            let network = try Model.load(from: URL(fileURLWithPath: model))
+        if let network {
             let scale = rawPixels ? 1 : network.pixelScale
             for (position, picture) in [source, transformed].enumerated() {
-                guard picture.width * picture.height == network.inputShape.reduce(1, *) else {
-                    throw CLIError("the model takes \(network.inputShape) inputs; the \(captions[position]) image is \(picture.width)x\(picture.height)")
-                }
                 let probabilities = try network.predict(picture.tensor(scale: scale).reshaped([1] + network.inputShape)).scalars
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
                 let line = "prediction: \(best) \(String(format: "%.4f", probabilities[best]))"
@@ -156,8 +168,11 @@ struct Transform: ParsableCommand {
                 captions[position] = line
             }
         }
+        guard let png else { return }
         if let label { captions = captions.map { $0 + " (true \(label))" } }
-        let grid = ImageGrid(columns: 2, scale: 8, captionScale: 2, padding: 28, colormap: .greys)
+        // A digit is drawn 8 times its size; pictures above 56 pixels less, down to 1.
+        let side = max(source.width, source.height, transformed.width, transformed.height)
+        let grid = ImageGrid(columns: 2, scale: max(1, min(8, 448 / side)), captionScale: 2, padding: 28, colormap: .greys)
         try PNG.write(grid.render(zip([source, transformed], captions).map { ImageGrid.Tile($0, caption: $1) }),
                       to: URL(fileURLWithPath: png))
         printError("wrote \(png)")
