@@ -10,7 +10,8 @@ public struct IDXError: LocalizedError, Equatable, Sendable {
     /// What went wrong, for code that reacts to one kind (tests, the dataset loader).
     public enum Kind: Equatable, Sendable {
         /// In order: the header ends early; the magic does not start with two zero bytes; the
-        /// element-type byte is not one of IDX's six; the rank is 0 or not what the dataset needs;
+        /// element-type byte is not one of IDX's six; the rank is 0, or the array is not the
+        /// unsigned bytes of the rank a dataset needs;
         /// the dimensions describe more than `IDX.maximumPayload` bytes; the payload's length
         /// differs from the header's; the gzip data is damaged; the file cannot be read.
         case tooShort, badMagic, unknownType, badRank, absurdDimensions, lengthMismatch, compression, unreadable

@@ -15,7 +15,7 @@ public struct ConfigReader {
     var availableWeights: Int?
 
     /// A reader of `config`; errors name the file `path` and the layer or optimizer `context`
-    /// (`"layer 'dense_1' (Dense)"`, say).
+    /// (`"layer 2 'dense_1' (Dense)"`, `"optimizer"`).
     public init(_ config: [String: JSONValue], context: String, path: String) {
         self.config = config
         self.context = context

@@ -42,8 +42,8 @@ public final class BatchNormalization: Layer {
     /// A batch normalisation layer; the weights are made when it is first connected.
     ///
     /// - Parameters:
-    ///   - momentum: 0.99 by default, Keras's value, so results match Keras.
-    ///   - epsilon: 1e-3 by default, Keras's value (not TensorFlow's 1e-5), so results match Keras.
+    ///   - momentum: in [0, 1]; 0.99 by default, Keras's value, so results match Keras.
+    ///   - epsilon: positive; 1e-3 by default, Keras's value, so results match Keras.
     ///   - name: a unique name; Keras's automatic `batch_normalization`, ... when nil.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3, name: String? = nil) {
         precondition(momentum >= 0 && momentum <= 1 && epsilon > 0,

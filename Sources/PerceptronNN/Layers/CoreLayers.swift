@@ -141,7 +141,7 @@ public final class Flatten: Layer {
     public func outputShape(for inputShape: [Int]) -> [Int] { [inputShape.reduce(1, *)] }
     /// None.
     public var parameters: [Parameter] { [] }
-    /// Empty: Flatten takes no arguments here (Keras's `data_format` is always channels-last).
+    /// Empty: Flatten has no settings.
     public var config: [String: JSONValue] { [:] }
 
     // x: [N, d1, d2, ...] -> [N, d1 d2 ...]; shares storage, no copy

@@ -55,8 +55,8 @@ public final class Dropout: Layer, RandomStateLayer {
     /// `rate`.
     public var config: [String: JSONValue] { ["rate": .double(Double(rate))] }
 
-    /// The mask generator's four words; setting a state that is not four words, not all zero,
-    /// is ignored.
+    /// The mask generator's four words; a state that `SeededGenerator(state:)` rejects (not
+    /// four words, or all zero) is ignored.
     public var randomState: [UInt64] {
         get { generator.state }
         set { if let restored = SeededGenerator(state: newValue) { generator = restored } }

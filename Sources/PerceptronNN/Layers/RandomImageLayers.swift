@@ -69,7 +69,8 @@ public class RandomImageLayer: Layer, RandomStateLayer {
     /// Each subclass gives its factors with `fill_mode`, `fill_value` and `seed`.
     public var config: [String: JSONValue] { [:] }
 
-    /// The generator's four words; setting a state that is not four words, not all zero, is ignored.
+    /// The generator's four words; a state that `SeededGenerator(state:)` rejects (not four
+    /// words, or all zero) is ignored.
     public var randomState: [UInt64] {
         get { generator.state }
         set { if let restored = SeededGenerator(state: newValue) { generator = restored } }
