@@ -8,8 +8,11 @@ import PerceptronTensor
 
 /// A dataset problem that is not about one file's bytes (missing files, mismatched counts).
 public struct DatasetError: LocalizedError, Equatable, Sendable {
+    /// What is wrong, naming the folder or file and a way to fix it.
     public let message: String
+    /// An error reporting `message`.
     public init(_ message: String) { self.message = message }
+    /// `message`, as `LocalizedError` presents it.
     public var errorDescription: String? { message }
 }
 

@@ -7,26 +7,39 @@ import PerceptronTensor
 
 /// A problem with an IDX file. Each message names the file, what was expected and what was found.
 public struct IDXError: LocalizedError, Equatable, Sendable {
+    /// What went wrong, for code that reacts to one kind (tests, the dataset loader).
     public enum Kind: Equatable, Sendable {
+        /// In order: the header ends early; the magic does not start with two zero bytes; the
+        /// element-type byte is not one of IDX's six; the rank is 0, or the array is not the
+        /// unsigned bytes of the rank a dataset needs;
+        /// the dimensions describe more than `IDX.maximumPayload` bytes; the payload's length
+        /// differs from the header's; the gzip data is damaged; the file cannot be read.
         case tooShort, badMagic, unknownType, badRank, absurdDimensions, lengthMismatch, compression, unreadable
     }
+    /// What went wrong.
     public let kind: Kind
+    /// The file, or `<memory>` for decoded bytes.
     public let path: String
+    /// What was expected and what was found.
     public let detail: String
 
+    /// An error of `kind` about the file at `path`.
     public init(_ kind: Kind, path: String, _ detail: String) {
         self.kind = kind
         self.path = path
         self.detail = detail
     }
 
+    /// `path: detail`.
     public var errorDescription: String? { "\(path): \(detail)" }
 }
 
-/// An array read from an IDX file, values converted to Double-free native types.
+/// An array read from an IDX file: the header's element type and shape, and the payload as stored.
 public struct IDXArray: Equatable, Sendable {
     /// The IDX element type byte.
     public enum ElementType: UInt8, Sendable, CaseIterable {
+        /// The type bytes IDX defines: unsigned and signed 8-bit, 16- and 32-bit signed
+        /// integers, 32- and 64-bit floats, all big-endian.
         case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
 
         /// Bytes per element.
@@ -40,7 +53,9 @@ public struct IDXArray: Equatable, Sendable {
         }
     }
 
+    /// The element type declared in the header.
     public let type: ElementType
+    /// The dimensions declared in the header, outermost first.
     public let shape: [Int]
     /// The raw big-endian payload, `shape.product * type.size` bytes.
     public let payload: [UInt8]
@@ -75,6 +90,8 @@ public struct IDXArray: Equatable, Sendable {
         UInt32(p[offset]) << 24 | UInt32(p[offset + 1]) << 16 | UInt32(p[offset + 2]) << 8 | UInt32(p[offset + 3])
     }
 
+    /// An array of `shape` holding `payload`, big-endian values of `type`; the payload must be
+    /// exactly `shape.product * type.size` bytes.
     public init(type: ElementType, shape: [Int], payload: [UInt8]) {
         precondition(Tensor.elementCount(shape) * type.size == payload.count,
                      "IDX payload of \(payload.count) bytes does not match shape \(shape) of \(type)")

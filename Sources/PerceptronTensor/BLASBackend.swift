@@ -15,6 +15,7 @@ public struct BLASBackend: GEMMBackend, @unchecked Sendable {
     private typealias SetThreads = @convention(c) (Int32) -> Void
     private typealias GetThreads = @convention(c) () -> Int32
 
+    /// `openblas`, `accelerate` or `blas`, from the path the library was loaded from.
     public let name: String
     /// The file the library was loaded from.
     public let path: String

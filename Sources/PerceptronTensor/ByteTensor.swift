@@ -16,7 +16,9 @@ public struct ByteTensor: Equatable, Sendable {
         self.bytes = bytes
     }
 
+    /// The number of values: the product of `shape`.
     public var count: Int { bytes.count }
+    /// The number of dimensions.
     public var rank: Int { shape.count }
     /// Values in one entry along the first axis.
     public var rowWidth: Int { shape.dropFirst().reduce(1, *) }

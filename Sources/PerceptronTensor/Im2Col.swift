@@ -13,11 +13,16 @@ public enum Padding: String, Sendable, CaseIterable {
 
 /// The shapes of a 2-D sliding-window operation on one channels-last image.
 public struct WindowGeometry: Equatable, Sendable {
+    /// The input image's size, `[H, W, C]`.
     public let inputHeight: Int, inputWidth: Int, channels: Int
+    /// The window's size, `KH x KW`.
     public let windowHeight: Int, windowWidth: Int
+    /// The step between windows along each axis.
     public let strideHeight: Int, strideWidth: Int
     /// Zero rows above and columns left of the image.
     public let padTop: Int, padLeft: Int
+    /// The output's size, `OH x OW`: `floor((in - window) / stride) + 1` with `valid`,
+    /// `ceil(in / stride)` with `same`.
     public let outputHeight: Int, outputWidth: Int
 
     /// - Precondition: positive sizes; with `.valid`, the window fits in the input.

@@ -162,17 +162,20 @@ public enum Kernels {
 
     /// The plain loops the SIMD kernels must agree with.
     public enum Reference {
+        /// `y[i, j] = max(0, y[i, j] + bias[j])`, one value at a time.
         public static func addBiasReLU(_ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>) {
             for i in 0..<rows {
                 for j in 0..<columns { let z = y[i * columns + j] + bias[j]; y[i * columns + j] = z < 0 ? 0 : z }
             }
         }
 
+        /// `dz[i] = output[i] > 0 ? dy[i] : 0`, one value at a time.
         public static func reluGradient(_ dy: UnsafePointer<Float>, output: UnsafePointer<Float>, count: Int,
                                         into dz: UnsafeMutablePointer<Float>) {
             for i in 0..<count { dz[i] = output[i] > 0 ? dy[i] : 0 }
         }
 
+        /// `sums[j] += sum over i of x[i, j]`, each column summed over the rows in order.
         public static func addColumnSums(of x: UnsafePointer<Float>, rows: Int, columns: Int,
                                          into sums: UnsafeMutablePointer<Float>) {
             for j in 0..<columns {
@@ -182,6 +185,7 @@ public enum Kernels {
             }
         }
 
+        /// `destination[i] = Float(source[i]) * scale`, one value at a time.
         public static func convert(_ source: UnsafePointer<UInt8>, count: Int, scale: Float,
                                    into destination: UnsafeMutablePointer<Float>) {
             for i in 0..<count { destination[i] = Float(source[i]) * scale }

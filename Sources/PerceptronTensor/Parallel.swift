@@ -80,6 +80,8 @@ public enum FloatingPointMode {
 /// Wraps a value that is shared across threads under a discipline the compiler cannot see
 /// (disjoint ranges of one buffer). Use only where that discipline holds.
 public struct UncheckedSendable<Value>: @unchecked Sendable {
+    /// The wrapped value.
     public let value: Value
+    /// Wraps `value`.
     @inlinable public init(_ value: Value) { self.value = value }
 }

@@ -50,7 +50,9 @@ public struct PortableGEMM: GEMMBackend {
         public static var best: MicroKernel { available.last! }
     }
 
+    /// `portable`; `label` also names the micro-kernel.
     public let name = "portable"
+    /// `Parallel.threadCount`: row blocks of A are split over Perceptron's own threads.
     public var threadCount: Int { Parallel.threadCount }
     /// The micro-kernel in use.
     public let kernel: MicroKernel

@@ -12,6 +12,7 @@ public enum SmallGEMM {
     @inlinable
     public static func applies(k: Int, n: Int) -> Bool { (1...32).contains(k) && n % 8 == 0 && (8...128).contains(n) }
 
+    /// Eight output columns, the width every kernel here works in.
     public typealias Vector = SIMD8<Float>
 
     @inlinable @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
@@ -177,10 +178,15 @@ public enum SmallGEMM {
 /// Where `SmallGEMM.weightGradients` reads `dz`, eight columns of one row at a time, for a
 /// tile of rows at a time (`prepare` may precompute what the tile's rows share).
 public protocol OutputGradientSource {
+    /// What `prepare` computes for one tile of rows (`Void` when there is nothing to share).
     associatedtype TileState
+    /// Storage for a tile of up to `capacity` rows, made once per thread.
     func makeTileState(capacity: Int) -> TileState
+    /// Frees what `makeTileState` allocated.
     func release(_ state: inout TileState)
+    /// Fills `state` for `rows` (a tile of at most the capacity) before their columns are read.
     func prepare(rows: Range<Int>, into state: inout TileState)
+    /// `dz[row, column ..< column + 8]`; `tileRow` is `row`'s position in the prepared tile.
     func load(row: Int, tileRow: Int, column: Int, state: TileState) -> SIMD8<Float>
 }
 
@@ -188,12 +194,17 @@ public protocol OutputGradientSource {
 public struct DenseGradient: OutputGradientSource {
     let dy: UnsafePointer<Float>, y: UnsafePointer<Float>?, n: Int
 
+    /// Reads `dy: [m, n]`, masked by `y > 0` (the ReLU's output) when `y` is given.
     public init(dy: UnsafePointer<Float>, y: UnsafePointer<Float>?, n: Int) { (self.dy, self.y, self.n) = (dy, y, n) }
 
+    /// Nothing: rows are read in place.
     public func makeTileState(capacity: Int) {}
+    /// Nothing to free.
     public func release(_ state: inout Void) {}
+    /// Nothing to prepare.
     public func prepare(rows: Range<Int>, into state: inout Void) {}
 
+    /// `dy[p, column ..< column + 8]`, zero where `y <= 0` when masked.
     @inline(__always)
     public func load(row p: Int, tileRow: Int, column: Int, state: Void) -> SIMD8<Float> {
         var g = SmallGEMM.load(dy + p * n + column)

@@ -24,6 +24,7 @@ public struct SparseBlocks: Sendable {
     private var values: [Float] = []
     private var masks: [UInt64] = []
 
+    /// An empty matrix (0 x 0); `assign` fills it.
     public init() {}
 
     /// Whether this CPU runs the kernels (AVX2 and FMA).

@@ -49,22 +49,37 @@ extension Tensor {
         return result
     }
 
+    /// Element-wise sum: equal shapes, or one a trailing shape of the other, which repeats (`[C]` over `[N, C]`).
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, +) }
+    /// Element-wise difference: equal shapes, or one a trailing shape of the other, which repeats (`[C]` over `[N, C]`).
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, -) }
+    /// Element-wise product: equal shapes, or one a trailing shape of the other, which repeats (`[C]` over `[N, C]`).
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, *) }
+    /// Element-wise quotient: equal shapes, or one a trailing shape of the other, which repeats (`[C]` over `[N, C]`).
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, /) }
 
+    /// `rhs` added to every scalar.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 + rhs } }
+    /// `rhs` subtracted from every scalar.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 - rhs } }
+    /// Every scalar times `rhs`.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
+    /// Every scalar divided by `rhs`.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 / rhs } }
+    /// `lhs` added to every scalar.
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs + $0 } }
+    /// `lhs` minus each scalar.
     public static func - (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs - $0 } }
+    /// `lhs` times every scalar.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+    /// Every scalar negated.
     public static prefix func - (operand: Tensor) -> Tensor { operand.map { -$0 } }
 
+    /// Adds `rhs` in place; shapes must be equal.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.addInPlace(rhs, scale: 1) }
+    /// Subtracts `rhs` in place; shapes must be equal.
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.addInPlace(rhs, scale: -1) }
+    /// Multiplies every scalar by `rhs`, in place.
     public static func *= (lhs: inout Tensor, rhs: Float) {
         lhs.withUnsafeMutableBufferPointer { out in for i in 0..<out.count { out[i] *= rhs } }
     }

@@ -13,17 +13,22 @@ import Darwin
 /// Where a training run keeps its files. The URL is absolute, so the folder can be named
 /// from anywhere (`perceptron train --resume` prints it).
 public struct RunFolder: Sendable, Equatable {
+    /// The folder, absolute and standardised.
     public let url: URL
+    /// The run folder at `url` (made absolute); nothing is read or created.
     public init(_ url: URL) { self.url = url.standardizedFileURL }
 
     /// `train.json`: the run's settings (`RunSettings`).
     public var settings: URL { url.appendingPathComponent("train.json") }
     /// `checkpoint.safetensors`: model, optimizer state and position while unfinished.
     public var checkpoint: URL { url.appendingPathComponent("checkpoint.safetensors") }
+    /// `model.safetensors`: the trained model (or, after a NaN loss, the last good weights).
     public var model: URL { url.appendingPathComponent("model.safetensors") }
+    /// `history.csv`: the metrics of every epoch.
     public var history: URL { url.appendingPathComponent("history.csv") }
     /// `run.json`: settings and test results (`RunRecord`).
     public var record: URL { url.appendingPathComponent("run.json") }
+    /// `report.html`: the run's report page.
     public var report: URL { url.appendingPathComponent("report.html") }
     /// `train.lock`: held while a run writes the folder.
     var lockFile: URL { url.appendingPathComponent("train.lock") }

@@ -30,9 +30,11 @@ public final class TrainingRun {
 
     /// What a finished `start()` hands back.
     public struct Result {
+        /// How the run ended.
         public let outcome: Outcome
         /// The trained model, nil when stopped before training.
         public let model: Model?
+        /// The metrics per epoch (a resumed run's include the epochs before it stopped).
         public let history: History
         /// The record written as `run.json`, nil unless completed.
         public let record: RunRecord?
@@ -41,10 +43,14 @@ public final class TrainingRun {
     /// What a front end watches: one-line diagnostics (standard error in the CLI), the model
     /// once built (the CLI prints its summary), and callbacks that fit calls (progress, curves).
     public struct Observer {
+        /// Receives one-line diagnostics: resuming, BLAS advice, files written, timings.
         public var message: (String) -> Void
+        /// Receives the model once built or loaded, before training.
         public var modelReady: (Model) -> Void
+        /// Callbacks passed to `fit` after the run's own (the NaN guard and the stop watch).
         public var callbacks: [any Callback]
 
+        /// An observer; by default it ignores everything.
         public init(message: @escaping (String) -> Void = { _ in }, modelReady: @escaping (Model) -> Void = { _ in },
                     callbacks: [any Callback] = []) {
             self.message = message
@@ -53,6 +59,7 @@ public final class TrainingRun {
         }
     }
 
+    /// The run's settings, validated; a resumed run's come from its `train.json`.
     public let settings: RunSettings
     /// The run's folder: the one asked for, or for a new run without one, `runs/<time>` once
     /// `start()` has made it (`runs` until then).
@@ -62,6 +69,7 @@ public final class TrainingRun {
     /// 0 silent, 1 progress bar, 2 one line per epoch: how the front end shows progress,
     /// not a setting of the run (a resumed run may show it otherwise).
     public var verbose: Int = 1
+    /// What the front end watches; set it before `start()`.
     public var observer = Observer()
     let namesItsFolder: Bool
     let checkpoint: (model: Model, state: TrainingState)?
@@ -254,8 +262,11 @@ private final class StopWatch: Callback {
 
 /// A run that could not go on, in one line with a hint.
 public struct TrainingRunError: LocalizedError, Equatable, Sendable {
+    /// What stopped the run, with a hint.
     public let message: String
+    /// An error reporting `message`.
     public init(_ message: String) { self.message = message }
+    /// `message`, as `LocalizedError` presents it.
     public var errorDescription: String? { message }
 
     /// The loss became NaN or infinite; `model` holds the last good weights.

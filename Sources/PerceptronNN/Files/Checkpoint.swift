@@ -11,6 +11,9 @@ extension Model {
     /// Tensors: the weights as in a model file, plus `optimizer/<layer>/<parameter>/<slot>`
     /// for the optimizer's moments. Metadata: `training_state` (JSON of `TrainingState`) and
     /// `random_states` (each random layer's generator).
+    ///
+    /// - Throws: `TrainingError` when the model is not compiled (no optimizer state to save);
+    ///   `FileError` when the file cannot be written, an existing file then unchanged.
     public func saveCheckpoint(_ state: TrainingState, to url: URL) throws {
         guard let optimizer else { throw TrainingError("a checkpoint needs a compiled model") }
         var extra: [(name: String, tensor: Tensor)] = []

@@ -14,15 +14,19 @@ public struct ConfigReader {
     /// most the layer may allocate; nil when not known.
     var availableWeights: Int?
 
+    /// A reader of `config`; errors name the file `path` and the layer or optimizer `context`
+    /// (`"layer 2 'dense_1' (Dense)"`, `"optimizer"`).
     public init(_ config: [String: JSONValue], context: String, path: String) {
         self.config = config
         self.context = context
         self.path = path
     }
 
+    /// The error to throw for a bad config: `path: context: detail`.
     public func fail(_ detail: String) -> ModelFileError { ModelFileError(path: path, "\(context): \(detail)") }
 
     /// An integer in `range`; `defaultValue` when absent (if given).
+    /// - Throws: `ModelFileError` when absent without a default, not an integer, or out of range.
     public func int(_ key: String, in range: ClosedRange<Int>, default defaultValue: Int? = nil) throws -> Int {
         guard let raw = config[key] else {
             if let defaultValue { return defaultValue }
@@ -34,7 +38,8 @@ public struct ConfigReader {
         return value
     }
 
-    /// A finite number in `range`.
+    /// A finite number in `range`; `defaultValue` when absent (if given).
+    /// - Throws: `ModelFileError` when absent without a default, not a finite number, or out of range.
     public func double(_ key: String, in range: ClosedRange<Double>, default defaultValue: Double? = nil) throws -> Double {
         guard let raw = config[key] else {
             if let defaultValue { return defaultValue }
@@ -46,13 +51,16 @@ public struct ConfigReader {
         return value
     }
 
+    /// A boolean; `defaultValue` when absent.
+    /// - Throws: `ModelFileError` when present but not `true` or `false`.
     public func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
         guard let raw = config[key] else { return defaultValue }
         guard let value = raw.boolValue else { throw fail("'\(key)' must be true or false") }
         return value
     }
 
-    /// A string-backed enum value.
+    /// A string-backed enum value; `defaultValue` when absent (if given).
+    /// - Throws: `ModelFileError` when absent without a default, or not one of the enum's raw values.
     public func value<E: RawRepresentable>(_ key: String, as type: E.Type, default defaultValue: E? = nil) throws -> E where E.RawValue == String {
         guard let raw = config[key] else {
             if let defaultValue { return defaultValue }
@@ -64,7 +72,10 @@ public struct ConfigReader {
         return value
     }
 
-    /// A list of positive integers (a shape), each at most `limit`.
+    /// A list of 1 to 8 positive integers (a shape), each at most `limit`, -1 allowed when
+    /// `allowInferred`.
+    /// - Throws: `ModelFileError` when absent, malformed, out of range, or holding more than
+    ///   `2^26` values in all.
     public func shape(_ key: String, limit: Int = 1 << 24, allowInferred: Bool = false) throws -> [Int] {
         guard let items = config[key]?.arrayValue, !items.isEmpty, items.count <= 8 else {
             throw fail("'\(key)' must be a list of 1 to 8 dimensions")
@@ -192,7 +203,9 @@ extension ConfigReader {
     /// randomly initialises the weights, so without this a few bytes of JSON naming a large
     /// layer would cost hundreds of megabytes and seconds before "missing weight" is found.
     ///
-    /// - Parameter part: what the weights are, for the message ("its kernel").
+    /// - Parameters:
+    ///   - factors: the dimensions whose product is the number of weights.
+    ///   - part: what the weights are, for the message ("its kernel").
     /// - Throws: `ModelFileError` naming the layer, the weights needed and the limit or the
     ///   weights present.
     public func requireWeights(_ factors: [Int], for part: String) throws {
@@ -209,7 +222,9 @@ extension ConfigReader {
         }
     }
 
-    /// Two positive integers `[a, b]` (kernel sizes, strides), each at most 4096.
+    /// Two positive integers `[a, b]` (kernel sizes, strides), each at most 4096;
+    /// `defaultValue` when absent (if given).
+    /// - Throws: `ModelFileError` when absent without a default, or not two such integers.
     public func pair(_ key: String, default defaultValue: (Int, Int)? = nil) throws -> (Int, Int) {
         guard config[key] != nil || defaultValue == nil else { return defaultValue! }
         let values = try shape(key, limit: 4096)

@@ -33,7 +33,10 @@ extension Model {
         layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0.value) } }
     }
 
-    /// The bytes of the model file; see `save(to:)`.
+    /// The bytes of the model file; see `save(to:)`. `extraMetadata` and `extraTensors` are
+    /// written beside the model's own (a checkpoint's training state and optimizer moments);
+    /// the keys `format`, `format_version`, `architecture`, `compile` and `user_metadata` are
+    /// the model's.
     public func fileBytes(extraMetadata: [String: String] = [:], extraTensors: [(name: String, tensor: Tensor)] = []) -> [UInt8] {
         var metadata = extraMetadata
         metadata["format"] = "perceptron"

@@ -10,7 +10,9 @@ extension Model {
     /// JSON only selects built-in layer types (or ones registered with `LayerRegistry`) and
     /// checked settings.
     ///
-    /// - Parameter path: names the source in errors (`"<memory>"` by default).
+    /// - Parameters:
+    ///   - bytes: the whole file: a safetensors container whose metadata holds the architecture.
+    ///   - path: names the source in errors (`"<memory>"` by default).
     /// - Returns: a `Sequential` when the file saved one, a plain `Model` otherwise.
     /// - Throws: `ModelFileError` for any flaw: not safetensors, bad JSON, unknown layer types
     ///   or settings, wrong dtypes, overlapping or out-of-range offsets, duplicate names,

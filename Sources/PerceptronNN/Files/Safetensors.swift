@@ -7,14 +7,18 @@ import PerceptronTensor
 
 /// A malformed or unsupported model file. The message names the file and the flaw.
 public struct ModelFileError: LocalizedError, Equatable, Sendable {
+    /// The file, or `<memory>` for bytes not read from one.
     public let path: String
+    /// The flaw, with what was expected and found.
     public let detail: String
 
+    /// An error about the file at `path`.
     public init(path: String, _ detail: String) {
         self.path = path
         self.detail = detail
     }
 
+    /// `path: detail`.
     public var errorDescription: String? { "\(path): \(detail)" }
 }
 

@@ -11,6 +11,8 @@ import PerceptronTensor
 /// Each derivative is written in terms of the output `y`, which layers cache:
 /// relu `y > 0`, sigmoid `y (1 - y)`, tanh `1 - y^2`, softmax `y * (dy - sum(dy * y))` per row.
 public enum ActivationFunction: String, Sendable, CaseIterable {
+    /// `linear` the identity; `relu` `max(0, x)` (NaN stays NaN); `sigmoid` `1 / (1 + e^-x)`;
+    /// `tanh`; `softmax` `exp(x - max) / sum(exp(x - max))` along the last axis.
     case linear, relu, sigmoid, tanh, softmax
 
     /// Applies the activation in place to `[rows, columns]` scalars.

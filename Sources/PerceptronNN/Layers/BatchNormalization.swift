@@ -15,14 +15,23 @@ import PerceptronTensor
 /// Defaults are Keras's: momentum 0.99, epsilon 1e-3; gamma ones, beta zeros, moving mean
 /// zeros, moving variance ones.
 public final class BatchNormalization: Layer {
+    /// The layer's unique name.
     public let name: String
+    /// `"BatchNormalization"`.
     public let typeName = "BatchNormalization"
+    /// The weight of the old value in each moving-statistics update, in [0, 1].
     public let momentum: Float
+    /// Added to the variance before the square root, positive.
     public let epsilon: Float
+    /// The per-sample input shape, set by `build`.
     public private(set) var inputShape: [Int]?
+    /// The learned scale `[F]`, ones at first.
     public private(set) var gamma: Parameter!
+    /// The learned shift `[F]`, zeros at first.
     public private(set) var beta: Parameter!
+    /// The moving mean `[F]` used in inference, zeros at first; not trainable.
     public private(set) var movingMean: Parameter!
+    /// The moving variance `[F]` used in inference, ones at first; not trainable.
     public private(set) var movingVariance: Parameter!
 
     private var normalized = Tensor.empty
@@ -30,6 +39,12 @@ public final class BatchNormalization: Layer {
     private var output = Tensor.empty
     private var inputGradient = Tensor.empty
 
+    /// A batch normalisation layer; the weights are made when it is first connected.
+    ///
+    /// - Parameters:
+    ///   - momentum: in [0, 1]; 0.99 by default, Keras's value, so results match Keras.
+    ///   - epsilon: positive; 1e-3 by default, Keras's value, so results match Keras.
+    ///   - name: a unique name; Keras's automatic `batch_normalization`, ... when nil.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3, name: String? = nil) {
         precondition(momentum >= 0 && momentum <= 1 && epsilon > 0,
                      "BatchNormalization needs momentum in [0, 1] and epsilon > 0, got \(momentum), \(epsilon)")
@@ -39,6 +54,8 @@ public final class BatchNormalization: Layer {
         self.name = name ?? LayerNames.next("batch_normalization")
     }
 
+    /// Makes `gamma`, `beta`, `movingMean` and `movingVariance`, each `[F]` for F the input's
+    /// last dimension; draws nothing from `generator`.
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         precondition(!inputShape.isEmpty, "BatchNormalization '\(name)' needs an input with a feature axis")
         self.inputShape = inputShape
@@ -49,8 +66,11 @@ public final class BatchNormalization: Layer {
         movingVariance = Parameter(name: "moving_variance", value: Tensor.ones([features]), isTrainable: false)
     }
 
+    /// The input shape, unchanged.
     public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+    /// `gamma`, `beta`, `movingMean`, `movingVariance`: Keras's order.
     public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance].compactMap { $0 } }
+    /// `momentum` and `epsilon`.
     public var config: [String: JSONValue] { ["momentum": .double(Double(momentum)), "epsilon": .double(Double(epsilon))] }
 
     // x: [M, F] -> y: [M, F] = gamma (x - mean) / sqrt(var + epsilon) + beta

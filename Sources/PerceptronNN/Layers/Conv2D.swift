@@ -13,16 +13,28 @@ import PerceptronTensor
 /// which gives the channels-last output directly; `ConvolutionProduct` chooses how, and
 /// `Conv2D.Reference` holds the plain loops of the same maths. Buffers are reused across steps.
 public final class Conv2D: Layer, LogitsOutputLayer {
+    /// The layer's unique name.
     public let name: String
+    /// `"Conv2D"`.
     public let typeName = "Conv2D"
+    /// Output channels F.
     public let filters: Int
+    /// The window, KH x KW.
     public let kernelSize: (height: Int, width: Int)
+    /// The step between windows.
     public let strides: (height: Int, width: Int)
+    /// How the border is treated.
     public let padding: Padding
+    /// Applied to `conv(x, kernel) + bias`.
     public let activation: ActivationFunction
+    /// Whether the layer adds a bias.
     public let useBias: Bool
+    /// The per-sample input shape `[H, W, C]`, set by `build`.
     public private(set) var inputShape: [Int]?
+    /// Whether forward keeps `logits`; the model sets it on its output layer.
     public var keepsLogits = false
+    /// The pre-activation values of the last forward, kept when `keepsLogits` is set and the
+    /// activation is softmax or sigmoid.
     public private(set) var logits = Tensor.empty
 
     /// `[KH, KW, C, F]`.
@@ -41,11 +53,17 @@ public final class Conv2D: Layer, LogitsOutputLayer {
     private var preactivationGradient = Tensor.empty
     private var inputGradient = Tensor.empty
 
+    /// A convolution of `filters` output channels; the weights are made when it is first
+    /// connected, to an input of samples `[H, W, C]`.
+    ///
     /// - Parameters:
-    ///   - filters: output channels F.
-    ///   - kernelSize: window height and width, e.g. `(3, 3)`.
+    ///   - filters: output channels F, positive.
+    ///   - kernelSize: window height and width, e.g. `(3, 3)`, positive.
     ///   - strides: `(1, 1)` by default, as Keras.
     ///   - padding: `.valid` by default, as Keras.
+    ///   - activation: applied after the bias; `.linear` by default as in Keras.
+    ///   - useBias: whether to add a bias `[F]`; true by default.
+    ///   - name: a unique name; Keras's automatic `conv2d`, `conv2d_1`, ... when nil.
     public init(_ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: ActivationFunction = .linear, useBias: Bool = true, name: String? = nil) {
         precondition(filters > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && strides.0 > 0 && strides.1 > 0,
@@ -74,6 +92,8 @@ public final class Conv2D: Layer, LogitsOutputLayer {
                               strideHeight: strides.height, strideWidth: strides.width, padding: padding)
     }
 
+    /// Draws `kernel: [KH, KW, C, F]` (glorot_uniform) from `generator`, and makes `bias: [F]`
+    /// (zeros) when `useBias`; samples must be `[H, W, C]`.
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         convolution = ConvolutionProduct(geometry: makeGeometry(inputShape), filters: filters)
         self.inputShape = inputShape
@@ -82,13 +102,16 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         if useBias { bias = Parameter(name: "bias", value: Tensor.zeros([filters])) }
     }
 
+    /// `[OH, OW, F]`, with OH and OW as `Padding` gives them.
     public func outputShape(for inputShape: [Int]) -> [Int] {
         let g = makeGeometry(inputShape)
         return [g.outputHeight, g.outputWidth, filters]
     }
 
+    /// `kernel`, then `bias` when there is one.
     public var parameters: [Parameter] { [kernel].compactMap { $0 } + [bias].compactMap { $0 } }
 
+    /// `filters`, `kernel_size`, `strides`, `padding`, `activation` and `use_bias`, Keras's keys.
     public var config: [String: JSONValue] {
         ["filters": .int(filters), "kernel_size": .ints([kernelSize.height, kernelSize.width]),
          "strides": .ints([strides.height, strides.width]), "padding": .string(padding.rawValue),

@@ -12,15 +12,23 @@ import PerceptronTensor
 /// when a mostly-zero input such as MNIST's pixels skips its zeros); `Dense.Reference` holds
 /// the plain loops of the same maths.
 public final class Dense: Layer, LogitsOutputLayer {
+    /// The layer's unique name.
     public let name: String
+    /// `"Dense"`.
     public let typeName = "Dense"
     /// Output width.
     public let units: Int
+    /// Applied to `x W + b`.
     public let activation: ActivationFunction
+    /// Whether the layer adds a bias.
     public let useBias: Bool
+    /// Draws the kernel's initial values.
     public let kernelInitializer: Initializer
+    /// Draws the bias's initial values.
     public let biasInitializer: Initializer
+    /// The per-sample input shape, set by `build`.
     public private(set) var inputShape: [Int]?
+    /// Whether forward keeps `logits`; the model sets it on its output layer.
     public var keepsLogits = false
     /// The pre-activation values of the last forward, kept when `keepsLogits` is set and
     /// the activation is softmax or sigmoid.
@@ -41,9 +49,16 @@ public final class Dense: Layer, LogitsOutputLayer {
     /// Whether the last training forward skipped the input's zeros (`DenseProduct.Path.sparseBlocks`).
     var inputWasSparse: Bool { product.inputWasSparse }
 
+    /// A dense layer of `units` outputs; the weights are made when it is first connected.
+    ///
+    /// The defaults are Keras's: no activation, a bias, glorot_uniform kernel, zero bias.
+    ///
     /// - Parameters:
     ///   - units: output width, positive.
     ///   - activation: applied after the bias; `.linear` by default as in Keras.
+    ///   - useBias: whether to add a bias `[units]`; true by default.
+    ///   - kernelInitializer: draws the kernel `[D, units]`; `.glorotUniform` by default.
+    ///   - biasInitializer: fills the bias; `.zeros` by default.
     ///   - name: a unique name; Keras's automatic `dense`, `dense_1`, ... when nil.
     public init(_ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
@@ -58,6 +73,8 @@ public final class Dense: Layer, LogitsOutputLayer {
         self.name = name ?? LayerNames.next("dense")
     }
 
+    /// Draws `kernel: [D, units]` (D the input's last dimension), then `bias: [units]` when
+    /// `useBias`, from `generator`.
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         precondition(!inputShape.isEmpty && inputShape.last! > 0,
                      "Dense '\(name)' needs an input with a positive last dimension, got \(inputShape)")
@@ -66,10 +83,13 @@ public final class Dense: Layer, LogitsOutputLayer {
         if useBias { bias = Parameter(name: "bias", value: biasInitializer.make([units], generator: &generator)) }
     }
 
+    /// The input shape with its last dimension replaced by `units`.
     public func outputShape(for inputShape: [Int]) -> [Int] { Array(inputShape.dropLast()) + [units] }
 
+    /// `kernel`, then `bias` when there is one.
     public var parameters: [Parameter] { [kernel].compactMap { $0 } + [bias].compactMap { $0 } }
 
+    /// `units`, `activation`, `use_bias`, `kernel_initializer` and `bias_initializer`, Keras's keys.
     public var config: [String: JSONValue] {
         ["units": .int(units), "activation": .string(activation.rawValue), "use_bias": .bool(useBias),
          "kernel_initializer": .string(kernelInitializer.rawValue), "bias_initializer": .string(biasInitializer.rawValue)]

@@ -15,9 +15,13 @@ public protocol RandomStateLayer: Layer {
 /// `1 - rate` and scaled by `1 / (1 - rate)` (inverted dropout), otherwise set to zero; in
 /// inference the layer is the identity.
 public final class Dropout: Layer, RandomStateLayer {
+    /// The layer's unique name.
     public let name: String
+    /// `"Dropout"`.
     public let typeName = "Dropout"
+    /// The fraction of values set to zero in training, in [0, 1).
     public let rate: Float
+    /// The per-sample input shape, set by `build`.
     public private(set) var inputShape: [Int]?
     private var generator = SeededGenerator(seed: 0)
     /// Per value: 0 (dropped) or 1 / (1 - rate) (kept), from the last training forward.
@@ -25,7 +29,12 @@ public final class Dropout: Layer, RandomStateLayer {
     private var output = Tensor.empty
     private var inputGradient = Tensor.empty
 
-    /// - Parameter rate: the fraction dropped, in [0, 1).
+    /// A dropout layer; its mask generator is seeded from the global generator when it is
+    /// first connected, so runs with the same seed drop the same values.
+    ///
+    /// - Parameters:
+    ///   - rate: the fraction dropped, in [0, 1).
+    ///   - name: a unique name; Keras's automatic `dropout`, `dropout_1`, ... when nil.
     public init(_ rate: Float, name: String? = nil) {
         precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1), got \(rate)")
         self.rate = rate
@@ -33,15 +42,21 @@ public final class Dropout: Layer, RandomStateLayer {
         self.name = name ?? LayerNames.next("dropout")
     }
 
+    /// Seeds the layer's own mask generator with one draw from `generator`; no weights.
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         self.inputShape = inputShape
         self.generator = SeededGenerator(seed: generator.next())
     }
 
+    /// The input shape: dropout keeps it.
     public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+    /// None: dropout has no weights.
     public var parameters: [Parameter] { [] }
+    /// `rate`.
     public var config: [String: JSONValue] { ["rate": .double(Double(rate))] }
 
+    /// The mask generator's four words; a state that `SeededGenerator(state:)` rejects (not
+    /// four words, or all zero) is ignored.
     public var randomState: [UInt64] {
         get { generator.state }
         set { if let restored = SeededGenerator(state: newValue) { generator = restored } }

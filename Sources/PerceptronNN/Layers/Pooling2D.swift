@@ -12,14 +12,22 @@ import PerceptronTensor
 /// average pooling with `.same` padding divides by the number of real (unpadded) cells, as
 /// Keras does.
 public final class Pooling2D: Layer {
+    /// What each window gives: its maximum, or the mean of its real cells.
     public enum Kind: String, Sendable { case max, average }
 
+    /// The layer's unique name.
     public let name: String
+    /// Max or average pooling.
     public let kind: Kind
+    /// `"MaxPooling2D"` or `"AveragePooling2D"`, Keras's class names.
     public var typeName: String { kind == .max ? "MaxPooling2D" : "AveragePooling2D" }
+    /// The window, height x width.
     public let poolSize: (height: Int, width: Int)
+    /// The step between windows; the pool size unless given.
     public let strides: (height: Int, width: Int)
+    /// How the border is treated.
     public let padding: Padding
+    /// The per-sample input shape `[H, W, C]`, set by `build`.
     public private(set) var inputShape: [Int]?
     var geometry: WindowGeometry!
     private var output = Tensor.empty
@@ -49,18 +57,22 @@ public final class Pooling2D: Layer {
                               strideHeight: strides.height, strideWidth: strides.width, padding: padding)
     }
 
+    /// Works out the windows for samples `[H, W, C]`; no weights.
     public func build(inputShape: [Int], generator: inout SeededGenerator) {
         geometry = makeGeometry(inputShape)
         self.inputShape = inputShape
     }
 
+    /// `[OH, OW, C]`, with OH and OW as `Padding` gives them.
     public func outputShape(for inputShape: [Int]) -> [Int] {
         let g = makeGeometry(inputShape)
         return [g.outputHeight, g.outputWidth, g.channels]
     }
 
+    /// None.
     public var parameters: [Parameter] { [] }
 
+    /// `pool_size`, `strides` and `padding`, Keras's keys.
     public var config: [String: JSONValue] {
         ["pool_size": .ints([poolSize.height, poolSize.width]), "strides": .ints([strides.height, strides.width]),
          "padding": .string(padding.rawValue)]
@@ -103,6 +115,12 @@ public final class Pooling2D: Layer {
 }
 
 /// Keras's `layers.MaxPooling2D`: the maximum of each window; strides default to the pool size.
+///
+/// - Parameters:
+///   - poolSize: the window, height and width; `(2, 2)` by default, as Keras.
+///   - strides: the step between windows; the pool size when nil, as Keras.
+///   - padding: `.valid` by default, as Keras.
+///   - name: a unique name; Keras's automatic `max_pooling2d`, ... when nil.
 public func MaxPooling2D(_ poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
                          name: String? = nil) -> Pooling2D {
     Pooling2D(kind: .max, poolSize: poolSize, strides: strides, padding: padding, name: name)
@@ -114,6 +132,12 @@ public func MaxPooling2D(_ poolSize: Int, strides: Int? = nil, padding: Padding 
 }
 
 /// Keras's `layers.AveragePooling2D`: the mean of each window's real cells.
+///
+/// - Parameters:
+///   - poolSize: the window, height and width; `(2, 2)` by default, as Keras.
+///   - strides: the step between windows; the pool size when nil, as Keras.
+///   - padding: `.valid` by default, as Keras; with `.same`, border windows average their real cells only.
+///   - name: a unique name; Keras's automatic `average_pooling2d`, ... when nil.
 public func AveragePooling2D(_ poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid,
                              name: String? = nil) -> Pooling2D {
     Pooling2D(kind: .average, poolSize: poolSize, strides: strides, padding: padding, name: name)

@@ -11,6 +11,7 @@ import PerceptronTensor
 public class Model {
     /// Keras's default names: `"functional"` for the Functional API, `"sequential"`.
     public let name: String
+    /// The model's entry, holding the per-sample input shape.
     public let inputLayer: InputLayer
     /// The layers after the input, in execution order, as the model was built: what
     /// `summary()` shows and model files save.
@@ -81,8 +82,12 @@ public class Model {
 
     /// Sets the loss, the optimizer and the metrics, like Keras's `compile`.
     ///
-    /// - Parameter metrics: reported per epoch under their Keras names; `.accuracy` resolves
-    ///   from the loss as Keras does.
+    /// - Parameters:
+    ///   - loss: minimised by `fit`; computed from the logits when the output layer's activation
+    ///     matches it (softmax with the categorical losses, sigmoid with binary cross-entropy).
+    ///   - optimizer: updates the weights once per batch; its state (moments) lives in it.
+    ///   - metrics: reported per epoch under their Keras names; `.accuracy` resolves
+    ///     from the loss as Keras does.
     public func compile(loss: Loss, optimizer: any Optimizer, metrics: [Metric] = []) {
         self.loss = loss
         self.optimizer = optimizer

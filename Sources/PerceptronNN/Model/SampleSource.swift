@@ -18,9 +18,12 @@ public protocol SampleSource {
 }
 
 extension Tensor: SampleSource {
+    /// The first dimension (0 for a scalar).
     public var sampleCount: Int { shape.first ?? 0 }
+    /// The shape without its first axis.
     public var sampleShape: [Int] { Array(shape.dropFirst()) }
 
+    /// Copies the rows at `indices`, in that order, into `destination`.
     public func copySamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         let width = rowWidth
         withUnsafeBufferPointer { source in
@@ -30,6 +33,7 @@ extension Tensor: SampleSource {
         }
     }
 
+    /// The row of the first NaN or infinite scalar, nil when all are finite.
     public func firstNonFiniteSample() -> Int? {
         let width = rowWidth
         return withUnsafeBufferPointer { source in
@@ -42,18 +46,25 @@ extension Tensor: SampleSource {
 /// Bytes presented as Floats multiplied by `scale`: `mnist.trainImages.scaled(by: 1 / 255)`.
 /// Nothing is converted until a batch is copied.
 public struct ScaledBytes: SampleSource, Sendable {
+    /// The samples as stored, `[N, ...]`.
     public let bytes: ByteTensor
+    /// What each byte is multiplied by when copied: `1 / 255` maps pixels to [0, 1].
     public let scale: Float
 
+    /// `bytes` seen as Floats times `scale`; the first axis counts the samples.
     public init(_ bytes: ByteTensor, scale: Float) {
         precondition(bytes.rank >= 1, "ScaledBytes needs a batch axis, got shape \(bytes.shape)")
         self.bytes = bytes
         self.scale = scale
     }
 
+    /// The first dimension of `bytes`.
     public var sampleCount: Int { bytes.shape[0] }
+    /// The shape of `bytes` without its first axis.
     public var sampleShape: [Int] { Array(bytes.shape.dropFirst()) }
 
+    /// Converts the samples at `indices`, in that order, into `destination`:
+    /// `Float(byte) * scale`, rows split over the cores.
     public func copySamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         let width = bytes.rowWidth
         let scale = self.scale
@@ -70,6 +81,7 @@ public struct ScaledBytes: SampleSource, Sendable {
         }
     }
 
+    /// 0 when `scale` is NaN or infinite (every sample is then), else nil: bytes are finite.
     public func firstNonFiniteSample() -> Int? { scale.isFinite ? nil : 0 }
 
     /// The same samples with a new per-sample shape (e.g. `[784]` or `[28, 28, 1]`).

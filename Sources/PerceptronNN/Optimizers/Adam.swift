@@ -17,15 +17,30 @@ import PerceptronTensor
 /// Defaults are Keras's: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7 (added
 /// outside the square root and outside the bias correction, so results match Keras).
 public final class Adam: Optimizer {
+    /// `"adam"`.
     public let name = "adam"
+    /// The step size `lr`.
     public var learningRate: Float
+    /// The decay of the first moment `m`, in [0, 1).
     public let beta1: Float
+    /// The decay of the second moment `v`, in [0, 1).
     public let beta2: Float
+    /// Added to `sqrt(v)` in the denominator.
     public let epsilon: Float
+    /// Steps taken so far; `t - 1` in the update.
     public var iterations = 0
+    /// The moments `m` and `v` of each parameter.
     public let slots = OptimizerSlots(names: ["m", "v"])
+    /// `["m", "v"]`.
     public let slotNames = ["m", "v"]
 
+    /// Adam with Keras's defaults.
+    ///
+    /// - Parameters:
+    ///   - learningRate: at least 0; 0.001 by default, Keras's value.
+    ///   - beta1: in [0, 1); 0.9 by default, Keras's value.
+    ///   - beta2: in [0, 1); 0.999 by default, Keras's value.
+    ///   - epsilon: at least 0; 1e-7 by default, Keras's value, so results match Keras.
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
         precondition(learningRate >= 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon >= 0,
                      "Adam needs learningRate >= 0, betas in [0, 1), epsilon >= 0; got \(learningRate), \(beta1), \(beta2), \(epsilon)")
@@ -35,11 +50,14 @@ public final class Adam: Optimizer {
         self.epsilon = epsilon
     }
 
+    /// `learning_rate`, `beta_1`, `beta_2` and `epsilon`, Keras's keys.
     public var config: [String: JSONValue] {
         ["learning_rate": .double(Double(learningRate)), "beta_1": .double(Double(beta1)),
          "beta_2": .double(Double(beta2)), "epsilon": .double(Double(epsilon))]
     }
 
+    /// One Adam update of every trainable parameter (the rule above), one fused pass each;
+    /// then `iterations` grows by one.
     public func step(_ parameters: [Parameter]) {
         let t = Float(iterations + 1)
         let alpha = learningRate * (1 - Foundation.pow(beta2, t)).squareRoot() / (1 - Foundation.pow(beta1, t))

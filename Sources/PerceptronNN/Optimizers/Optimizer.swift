@@ -8,6 +8,7 @@ import PerceptronTensor
 public protocol Optimizer: AnyObject {
     /// Keras's class name in snake case: `"adam"`, `"sgd"`, `"rmsprop"`.
     var name: String { get }
+    /// The step size; may be changed between steps.
     var learningRate: Float { get set }
     /// Steps taken so far (Keras's `optimizer.iterations`).
     var iterations: Int { get set }
@@ -40,6 +41,7 @@ public final class OptimizerSlots {
     private var storage: [ObjectIdentifier: [Tensor]] = [:]
     private let names: [String]
 
+    /// Empty state with one tensor per name for each parameter, made on first use.
     public init(names: [String]) { self.names = names }
 
     /// The state tensors of `parameter`, created as zeros on first use.

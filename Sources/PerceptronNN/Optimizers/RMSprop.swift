@@ -14,16 +14,33 @@ import PerceptronTensor
 /// Defaults are Keras's: learning rate 0.001, rho 0.9, momentum 0, epsilon 1e-7 (inside the
 /// square root, as Keras 3 puts it), not centered.
 public final class RMSprop: Optimizer {
+    /// `"rmsprop"`.
     public let name = "rmsprop"
+    /// The step size `lr`.
     public var learningRate: Float
+    /// The decay of the mean square `v`, in [0, 1).
     public let rho: Float
+    /// The momentum of the increments, in [0, 1); 0 turns momentum off.
     public let momentum: Float
+    /// Added to `d` under the square root.
     public let epsilon: Float
+    /// Whether `v` is centred by the mean gradient `a`.
     public let centered: Bool
+    /// Steps taken so far.
     public var iterations = 0
+    /// The state tensors of each parameter, in the order of `slotNames`.
     public let slots: OptimizerSlots
+    /// `velocity`, then `average_gradient` when centered and `momentum` when momentum > 0.
     public let slotNames: [String]
 
+    /// RMSprop with Keras's defaults.
+    ///
+    /// - Parameters:
+    ///   - learningRate: at least 0; 0.001 by default, Keras's value.
+    ///   - rho: in [0, 1); 0.9 by default, Keras's value.
+    ///   - momentum: in [0, 1); 0 by default, Keras's value.
+    ///   - epsilon: at least 0; 1e-7 by default, Keras's value, so results match Keras.
+    ///   - centered: false by default, Keras's value.
     public init(learningRate: Float = 0.001, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7,
                 centered: Bool = false) {
         precondition(learningRate >= 0 && (0..<1).contains(rho) && momentum >= 0 && momentum < 1 && epsilon >= 0,
@@ -37,11 +54,14 @@ public final class RMSprop: Optimizer {
         slots = OptimizerSlots(names: slotNames)
     }
 
+    /// `learning_rate`, `rho`, `momentum`, `epsilon` and `centered`, Keras's keys.
     public var config: [String: JSONValue] {
         ["learning_rate": .double(Double(learningRate)), "rho": .double(Double(rho)),
          "momentum": .double(Double(momentum)), "epsilon": .double(Double(epsilon)), "centered": .bool(centered)]
     }
 
+    /// One RMSprop update of every trainable parameter (the rule above); then `iterations`
+    /// grows by one.
     public func step(_ parameters: [Parameter]) {
         let (lr, rho, momentum, epsilon, centered) = (learningRate, self.rho, self.momentum, self.epsilon, self.centered)
         let oneMinusRho = kerasComplement(rho)

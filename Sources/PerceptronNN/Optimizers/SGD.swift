@@ -13,14 +13,27 @@ import PerceptronTensor
 ///
 /// Defaults are Keras's: learning rate 0.01, momentum 0, nesterov false.
 public final class SGD: Optimizer {
+    /// `"sgd"`.
     public let name = "sgd"
+    /// The step size `lr`.
     public var learningRate: Float
+    /// The momentum, in [0, 1); 0 is plain gradient descent.
     public let momentum: Float
+    /// Whether the Nesterov rule replaces the classic one.
     public let nesterov: Bool
+    /// Steps taken so far.
     public var iterations = 0
+    /// The momentum `m` of each parameter, used only when momentum > 0.
     public let slots = OptimizerSlots(names: ["momentum"])
+    /// `["momentum"]` when momentum > 0, else none.
     public var slotNames: [String] { momentum > 0 ? ["momentum"] : [] }
 
+    /// SGD with Keras's defaults.
+    ///
+    /// - Parameters:
+    ///   - learningRate: at least 0; 0.01 by default, Keras's value.
+    ///   - momentum: in [0, 1); 0 by default, Keras's value.
+    ///   - nesterov: false by default, Keras's value.
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
         precondition(learningRate >= 0 && momentum >= 0 && momentum < 1,
                      "SGD needs learningRate >= 0 and momentum in [0, 1), got \(learningRate), \(momentum)")
@@ -29,10 +42,12 @@ public final class SGD: Optimizer {
         self.nesterov = nesterov
     }
 
+    /// `learning_rate`, `momentum` and `nesterov`, Keras's keys.
     public var config: [String: JSONValue] {
         ["learning_rate": .double(Double(learningRate)), "momentum": .double(Double(momentum)), "nesterov": .bool(nesterov)]
     }
 
+    /// One SGD update of every trainable parameter (the rule above); then `iterations` grows by one.
     public func step(_ parameters: [Parameter]) {
         let (lr, momentum, nesterov) = (learningRate, self.momentum, self.nesterov)
         for parameter in parameters where parameter.isTrainable {

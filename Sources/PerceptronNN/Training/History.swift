@@ -14,6 +14,7 @@ public struct History: Equatable, Sendable, Codable {
     /// Wall-clock seconds per epoch (training and validation), not part of Keras's history.
     public var epochSeconds: [Double] = []
 
+    /// An empty history.
     public init() {}
 
     /// Appends one epoch's logs.
@@ -65,8 +66,11 @@ public struct History: Equatable, Sendable, Codable {
 
 /// A history file that cannot be read.
 public struct HistoryFileError: LocalizedError, Equatable, Sendable {
+    /// The file, or `<memory>` for parsed text.
     public let path: String
+    /// The line and column at fault, and what was wrong.
     public let detail: String
+    /// `path: detail`.
     public var errorDescription: String? { "\(path): \(detail)" }
 }
 

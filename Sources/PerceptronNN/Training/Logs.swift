@@ -8,6 +8,7 @@
 /// It reads like Keras's `logs` dictionary: `logs["val_loss"]`, `logs.loss`, and iterating
 /// gives `(name, value)` pairs in order.
 public struct Logs: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable, Sendable, CustomStringConvertible {
+    /// One entry: a log name and its value.
     public typealias Element = (name: String, value: Double)
 
     private var names: [String]
@@ -19,10 +20,14 @@ public struct Logs: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable
         values = entries.map(\.1)
     }
 
+    /// Logs from a literal: `[("loss", 0.3), ("categorical_accuracy", 0.9)]`.
     public init(arrayLiteral elements: (String, Double)...) { self.init(elements) }
 
+    /// 0.
     public var startIndex: Int { 0 }
+    /// The number of entries.
     public var endIndex: Int { names.count }
+    /// The entry at `position`, in logging order.
     public subscript(position: Int) -> Element { (names[position], values[position]) }
 
     /// The value logged under `name`, nil when there is none.
@@ -57,6 +62,7 @@ public struct Logs: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable
         return result
     }
 
+    /// Appends `rhs`'s entries to `lhs`.
     public static func += (lhs: inout Logs, rhs: Logs) { lhs = lhs + rhs }
 
     /// Equal names in the same order and equal values (NaN equals NaN here, as logs compare
@@ -65,6 +71,7 @@ public struct Logs: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable
         lhs.names == rhs.names && zip(lhs.values, rhs.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
     }
 
+    /// `[loss: 0.3, categorical_accuracy: 0.9]`.
     public var description: String {
         "[" + map { "\($0.name): \($0.value)" }.joined(separator: ", ") + "]"
     }

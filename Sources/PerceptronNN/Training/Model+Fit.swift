@@ -8,14 +8,19 @@ import PerceptronVision
 
 /// Something about the data or settings given to fit/evaluate/predict that cannot work.
 public struct TrainingError: LocalizedError, Equatable, Sendable {
+    /// What cannot work, with the values received and a hint.
     public let message: String
+    /// An error reporting `message`.
     public init(_ message: String) { self.message = message }
+    /// `message`, as `LocalizedError` presents it.
     public var errorDescription: String? { message }
 }
 
 /// How much fit and evaluate print: 0 silent, 1 progress bar, 2 one line per epoch.
 public struct Verbosity: ExpressibleByIntegerLiteral, Equatable, Sendable {
+    /// 0, 1 or 2.
     public let level: Int
+    /// The level `value`, which must be 0, 1 or 2: `verbose: 2`.
     public init(integerLiteral value: Int) {
         precondition((0...2).contains(value), "verbose must be 0, 1 or 2, got \(value)")
         level = value
@@ -46,8 +51,23 @@ extension Model {
     /// - Parameters:
     ///   - x: samples `[N, ...inputShape]`: a `Tensor`, or bytes scaled on the fly.
     ///   - y: targets: one-hot `[N, K]`, or class indices `[N]` for a sparse loss.
+    ///   - batchSize: samples per step, at least 1; 32 by default, as Keras.
+    ///   - epochs: at least 1; fit runs epochs `initialEpoch..<epochs` (0-based), as Keras does.
+    ///   - verbose: 0 silent, 1 a progress bar (the default), 2 one line per epoch; on standard error.
+    ///   - validationSplit: the fraction in [0, 1) held out for validation, from the end; 0 by default.
+    ///   - validationData: samples and targets to validate on after each epoch, instead of a split.
+    ///   - shuffle: whether to shuffle the training samples every epoch; true by default, as Keras.
+    ///   - callbacks: called at the start and end of training, of each epoch and after each batch,
+    ///     after the progress display.
+    ///   - initialEpoch: the epoch to start at (0-based), at most `epochs`; 0 by default.
+    ///   - seed: seeds the shuffles and the augmentation; drawn from the global generator when nil.
+    ///   - augmentation: applied to each training batch; none by default.
+    ///   - checkpoint: when to save a checkpoint; none by default.
+    ///   - resuming: the state of a checkpoint to continue from (`Model.loadCheckpoint(from:)`).
+    /// - Returns: the loss and metrics of every epoch run (and, when resuming, of the epochs before).
     /// - Throws: `TrainingError` for an uncompiled model, mismatched counts or shapes,
-    ///   a split outside [0, 1), non-finite inputs.
+    ///   a split outside [0, 1), non-finite inputs, or a `resuming` state of other settings;
+    ///   `FileError` when a checkpoint cannot be written.
     @discardableResult
     public func fit(
         _ x: some SampleSource, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Verbosity = .auto,

@@ -19,7 +19,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var augmentationGenerator: [String]
     /// Running sums of the interrupted epoch (zero at a boundary).
     public var lossSum: Double
+    /// The metrics' running sums, in compile order (zero at a boundary).
     public var metricSums: [Double]
+    /// The samples the running sums cover (zero at a boundary).
     public var samples: Int
     /// The epochs completed so far.
     public var history: History
@@ -27,8 +29,11 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var optimizerIterations: Int
     /// The fit settings this state belongs to; resuming with others is an error.
     public var batchSize: Int
+    /// The `epochs` of the fit.
     public var epochs: Int
+    /// The number of training samples, after any validation split.
     public var trainingSamples: Int
+    /// Whether the fit shuffles every epoch.
     public var shuffle: Bool
 
     static func words(_ state: [UInt64]) -> [String] { state.map(String.init) }
@@ -52,6 +57,7 @@ public struct Checkpointing: Sendable {
     /// training is interrupted.
     public let everyEpochs: Int
 
+    /// Checkpoints to `url` every `everyEpochs` epochs (at least 0; 1 by default, every epoch).
     public init(url: URL, everyEpochs: Int = 1) {
         precondition(everyEpochs >= 0, "everyEpochs must be >= 0, got \(everyEpochs)")
         self.url = url
