@@ -139,7 +139,7 @@ struct Transform: ParsableCommand {
             if output.lowercased().hasSuffix(".pgm") { try PGM.write(transformed, to: url) } else { try PNG.write(transformed, to: url) }
             printError("wrote \(output) (\(transformed.width)x\(transformed.height))")
         }
-        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputIsTerminal ? .ansi : .plain), terminator: "")
+        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputUsesColor ? .ansi : .plain), terminator: "")
 
         var captions = ["original", "transformed"]
         if let model {
