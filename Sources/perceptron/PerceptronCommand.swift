@@ -83,7 +83,7 @@ enum CommandLineArguments {
     static func unknownCommand(in arguments: [String], commands: [String]) -> String? {
         guard var word = arguments.first, !word.hasPrefix("-") else { return nil }
         if word == "help" {
-            guard arguments.count > 1, !arguments[1].hasPrefix("-") else { return nil }
+            guard arguments.count > 1, !arguments[1].hasPrefix("-"), arguments[1] != "help" else { return nil }
             word = arguments[1]
         }
         guard !commands.contains(word) else { return nil }

@@ -122,7 +122,7 @@ struct CLIEdgeTests {
 
     @Test("Help only on request: --help and help COMMAND print it on stdout with exit 0")
     func helpOnRequest() throws {
-        for arguments in [["train", "--help"], ["help", "train"], ["--help"], ["help"]] {
+        for arguments in [["train", "--help"], ["help", "train"], ["--help"], ["help"], ["help", "help"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 0 && result.reason == .exit, "\(arguments): \(result.stderr)")
             #expect(result.stdout.hasPrefix("OVERVIEW: "), "\(arguments)")
