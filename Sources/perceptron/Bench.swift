@@ -9,16 +9,16 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure GEMM throughput, training epoch time, evaluate and predict latency on this machine.")
 
-    @Option(help: "Epochs of the batch-1000 run (its test accuracy is reported; the first epoch is excluded from timing).")
-    var epochs: Int = 30
+    @Option(help: "Epochs of the batch-1000 run (its test accuracy is reported; the first epoch is excluded from timing). Default 30, or 3 with --quick.")
+    var epochs: Int?
 
-    @Option(name: .customLong("small-batch-epochs"), help: "Epochs of each batch-128 and batch-32 run.")
-    var smallBatchEpochs: Int = 3
+    @Option(name: .customLong("small-batch-epochs"), help: "Epochs of each batch-128 and batch-32 run. Default 3, or 2 with --quick.")
+    var smallBatchEpochs: Int?
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Flag(help: "A quick pass: 3 epochs at batch 1000, 2 at the small batches, fewer GEMM repeats.")
+    @Flag(help: "A quick pass: 3 epochs at batch 1000, 2 at the small batches (unless --epochs, --small-batch-epochs say otherwise), fewer GEMM repeats.")
     var quick = false
 
     @Option(help: "Threads for GEMM and kernels (default: all cores; same as PERCEPTRON_THREADS).")
@@ -28,9 +28,11 @@ struct Bench: ParsableCommand {
     var skip: String = ""
 
     func validate() throws {
-        guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is excluded), got \(epochs)") }
+        if let epochs, epochs < 2 { throw ValidationError("--epochs must be at least 2 (the first epoch is excluded), got \(epochs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard smallBatchEpochs >= 2 else { throw ValidationError("--small-batch-epochs must be at least 2, got \(smallBatchEpochs)") }
+        if let smallBatchEpochs, smallBatchEpochs < 2 {
+            throw ValidationError("--small-batch-epochs must be at least 2, got \(smallBatchEpochs)")
+        }
         let known: Set<String> = ["gemm", "sparse", "train", "small-batches", "predict"]
         for part in skip.split(separator: ",") where !known.contains(String(part)) {
             throw ValidationError("--skip takes gemm, sparse, train, small-batches, predict; got '\(part)'")
@@ -43,8 +45,8 @@ struct Bench: ParsableCommand {
         try checkBackend()
         adviseOnCoreType()
         let skipped = Set(skip.split(separator: ",").map(String.init))
-        let trainEpochs = quick ? 3 : epochs
-        let smallEpochs = quick ? 2 : smallBatchEpochs
+        let trainEpochs = epochs ?? (quick ? 3 : 30)
+        let smallEpochs = smallBatchEpochs ?? (quick ? 2 : 3)
         var result: [String: JSONValue] = [
             "system": .string("perceptron"),
             "version": .string(PerceptronCommand.version),

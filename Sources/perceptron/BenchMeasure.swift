@@ -134,7 +134,7 @@ enum BenchMeasure {
         model.compile(loss: .categoricalCrossentropy, optimizer: Adam(learningRate: 0.001), metrics: [.categoricalAccuracy])
         let x = mnist.trainImages.reshaped([60000, 784]).scaled(by: 1 / 255)
         let y = oneHot(mnist.trainLabels, classes: 10)
-        FileHandle.standardError.write(Data("bench: training at batch \(batchSize) for \(epochs) epochs\n".utf8))
+        printError("bench: training at batch \(batchSize) for \(epochs) epoch\(epochs == 1 ? "" : "s")")
         let history = try model.fit(x, y, batchSize: batchSize, epochs: epochs, verbose: 0, validationSplit: 0.2, seed: 42)
         var accuracy = Double.nan, loss = Double.nan
         if evaluateTest {
@@ -210,8 +210,9 @@ enum BenchMeasure {
             }
         }
         if let accuracy = result["test_accuracy"]?.doubleValue {
-            out += String(format: "test accuracy after %d epochs: %.4f (loss %.4f)\n", result["epochs"]?.intValue ?? 0,
-                          accuracy, result["test_loss"]?.doubleValue ?? .nan)
+            let epochs = result["epochs"]?.intValue ?? 0
+            out += "test accuracy after \(epochs) epoch\(epochs == 1 ? "" : "s"): \(formatMetric(accuracy)) "
+                + "(loss \(formatMetric(result["test_loss"]?.doubleValue ?? .nan)))\n"
         }
         if let evaluate = result["evaluate_seconds"]?.doubleValue {
             out += String(format: "evaluate, 10,000 test images: %.3f s\n", evaluate)

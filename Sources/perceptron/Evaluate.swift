@@ -17,7 +17,7 @@ struct Evaluate: ParsableCommand {
     var rawPixels = false
 
     func validate() throws {
-        guard batchSize >= 1 else { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
 
     func run() throws {
@@ -34,10 +34,10 @@ struct Evaluate: ParsableCommand {
         }
         let y = model.loss!.takesClassIndices ? mnist.testLabels.asFloat() : oneHot(mnist.testLabels, classes: classes)
         let result = try model.evaluate(x, y, batchSize: batchSize, verbose: 0)
-        print(String(format: "Test loss: %.4f", result.loss))
+        print("Test loss: " + formatMetric(result.loss))
         for (name, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
             let label = name.contains("accuracy") ? "Test accuracy" : "Test \(name)"
-            print(label + String(format: ": %.4f", value))
+            print(label + ": " + formatMetric(value))
         }
     }
 }

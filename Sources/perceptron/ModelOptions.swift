@@ -35,10 +35,10 @@ extension MNIST {
     func labels(_ split: Split) -> ByteTensor { split == .train ? trainLabels : testLabels }
 }
 
-/// Checks an image index against a split's size, with a one-line message.
+/// Checks an image index against a split's size: a bad `--index` value (exit 64).
 func checkIndex(_ index: Int, in images: ByteTensor, split: Split) throws {
     guard index >= 0 && index < images.shape[0] else {
-        throw CLIError("--index \(index) is out of range: the \(split.rawValue) split has images 0...\(images.shape[0] - 1)")
+        throw ValidationError("--index \(index) is out of range: the \(split.rawValue) split has images 0...\(images.shape[0] - 1)")
     }
 }
 

@@ -82,7 +82,7 @@ struct Robust: ParsableCommand {
         try FileIO.writeAtomically(Robustness.csv(results), to: folder.appendingPathComponent("robustness.csv"))
         try FileIO.writeAtomically(Robustness.angleChart(results), to: folder.appendingPathComponent("rotation.svg"))
         try FileIO.writeAtomically(Robustness.shiftChart(results), to: folder.appendingPathComponent("shift.svg"))
-        print(Robustness.terminalAngleChart(results, color: standardOutputIsTerminal))
+        print(Robustness.terminalAngleChart(results, color: standardOutputUsesColor))
         print(Robustness.summaryTable(results), terminator: "")
         printError("wrote \(folder.path)/robustness.csv, rotation.svg, shift.svg and grid-*.svg")
     }

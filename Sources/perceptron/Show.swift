@@ -44,6 +44,6 @@ struct Show: ParsableCommand {
             return
         }
         print("\(split.rawValue) image \(index), label \(mnist.labels(split).bytes[index])")
-        print(TerminalImage.render(image, style: standardOutputIsTerminal ? .ansi : .plain), terminator: "")
+        print(TerminalImage.render(image, style: standardOutputUsesColor ? .ansi : .plain), terminator: "")
     }
 }

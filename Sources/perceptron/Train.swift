@@ -41,7 +41,7 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for model.safetensors and history.csv. Default: runs/<timestamp>.", valueName: "dir"))
     var output: String?
 
-    @Option(help: "0 silent, 1 progress bar, 2 one line per epoch.")
+    @Option(help: "0 only the test results, 1 progress bar, 2 one line per epoch.")
     var verbose: Int = 1
 
     @Option(help: ArgumentHelp("Random affine augmentation of training batches, e.g. rotation=15,shift=3[,zoom=0.1] (degrees, pixels, fraction).", valueName: "spec"))
@@ -114,8 +114,19 @@ struct Train: ParsableCommand {
         let run = try resume.map { try TrainingRun.resuming(URL(fileURLWithPath: $0), writesReport: noReport ? false : nil) }
             ?? TrainingRun(settings: settings(), folder: output.map { URL(fileURLWithPath: $0) }, overwrites: overwrite)
         run.verbose = verbose
-        run.observer = TrainingRun.Observer(message: printError, modelReady: { $0.summary() })
-        let result = try run.start()
+        // Verbose 0 is Keras's silence: only the results, and the notes and the resumed
+        // position a user should not miss.
+        let quiet = verbose == 0
+        run.observer = TrainingRun.Observer(
+            message: { if !quiet || $0.hasPrefix("note: ") || $0.hasPrefix("resuming ") { printError($0) } },
+            modelReady: { if !quiet { $0.summary() } })
+        let result: TrainingRun.Result
+        do {
+            result = try run.start()
+        } catch let error as RunSettingsError where resume == nil {
+            // A setting checked against the data (--train-limit beyond its images) is a bad option.
+            throw ValidationError(error.message)
+        }
         switch result.outcome {
         case .stoppedBeforeTraining:
             printError("interrupted before training began; nothing was written")
@@ -126,10 +137,10 @@ struct Train: ParsableCommand {
             throw ExitCode(130)
         case .completed(let testLoss, let testAccuracy):
             if verbose > 0 {
-                print(RunCharts.terminalLossChart(result.history, color: standardOutputIsTerminal))
+                print(RunCharts.terminalLossChart(result.history, color: standardOutputUsesColor))
             }
-            print(String(format: "Test loss: %.4f", testLoss))
-            print(String(format: "Test accuracy: %.4f", testAccuracy))
+            print("Test loss: " + formatMetric(testLoss))
+            print("Test accuracy: " + formatMetric(testAccuracy))
         }
     }
 }

@@ -154,7 +154,7 @@ struct Transform: ParsableCommand {
         }
         // Large pictures are drawn shrunk to the terminal; the files and the model see every pixel.
         let terminal = terminalSize()
-        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputIsTerminal ? .ansi : .plain,
+        print(TerminalImage.renderSideBySide([source, transformed], style: standardOutputUsesColor ? .ansi : .plain,
                                              columns: terminal.columns, lines: terminal.lines), terminator: "")
 
         var captions = ["original", "transformed"]

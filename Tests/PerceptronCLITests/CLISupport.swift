@@ -1,11 +1,14 @@
 // Running the built `perceptron` binary from tests: locating it, capturing stdout, stderr
-// and the exit status.
+// and the exit status, with pipes or on a pseudo-terminal of a given width.
 
 import Foundation
 import Testing
 
 struct CommandResult {
+    /// The exit status, or the signal's number when `reason` is `.uncaughtSignal`.
     let status: Int32
+    /// Whether the process exited, or was ended by a signal (a crash, or a kill).
+    let reason: Process.TerminationReason
     let stdout: String
     let stderr: String
 }
@@ -44,9 +47,86 @@ enum CLI {
         DispatchQueue.global().async { errData.value = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         process.waitUntilExit()
         group.wait()
-        return CommandResult(status: process.terminationStatus,
+        return CommandResult(status: process.terminationStatus, reason: process.terminationReason,
                              stdout: String(decoding: outData.value, as: UTF8.self),
                              stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+
+    /// What a run on a terminal wrote: the terminal's text (with the terminal's `\r\n` read
+    /// back as `\n`), and stdout when it went to a pipe.
+    struct TerminalResult {
+        let status: Int32
+        let reason: Process.TerminationReason
+        let terminal: String
+        let stdout: String
+    }
+
+    /// Runs `perceptron arguments...` with stderr (and stdout when `stdoutOnTerminal`) on a
+    /// pseudo-terminal `columns` wide. The environment is a colour terminal's
+    /// (`TERM=xterm-256color`, no `NO_COLOR`, no `COLUMNS`) with `environment` on top.
+    static func runInTerminal(_ arguments: [String], columns: Int, stdoutOnTerminal: Bool = false,
+                              environment: [String: String] = [:]) throws -> TerminalResult {
+        let openpt = try #require(cFunction("posix_openpt", as: (@convention(c) (Int32) -> Int32).self))
+        let grantpt = try #require(cFunction("grantpt", as: (@convention(c) (Int32) -> Int32).self))
+        let unlockpt = try #require(cFunction("unlockpt", as: (@convention(c) (Int32) -> Int32).self))
+        let ptsname = try #require(cFunction("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self))
+        let master = openpt(O_RDWR | O_NOCTTY)
+        try #require(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0, "no pseudo-terminal: errno \(errno)")
+        defer { close(master) }
+        let name = String(cString: try #require(ptsname(master)))
+        let slave = open(name, O_RDWR | O_NOCTTY)
+        try #require(slave >= 0, "cannot open \(name): errno \(errno)")
+        var size = winsize(ws_row: 24, ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        #if canImport(Darwin)
+        try #require(ioctl(slave, TIOCSWINSZ, &size) == 0)
+        #else
+        try #require(ioctl(slave, UInt(TIOCSWINSZ), &size) == 0)
+        #endif
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        env["COLUMNS"] = nil
+        env["TERM"] = "xterm-256color"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+        let out = Pipe()
+        process.standardError = terminal
+        process.standardOutput = stdoutOnTerminal ? terminal : out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        close(slave)
+        let outData = UncheckedBox(Data()), termData = UncheckedBox(Data())
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            if !stdoutOnTerminal { outData.value = out.fileHandleForReading.readDataToEndOfFile() }
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            // The master reads until every copy of the slave is closed (then EIO on Linux).
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(master, &buffer, buffer.count)
+                if count > 0 { termData.value.append(contentsOf: buffer[0..<count]) } else if count < 0 && errno == EINTR { continue } else { break }
+            }
+            group.leave()
+        }
+        process.waitUntilExit()
+        group.wait()
+        let text = String(decoding: termData.value, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        return TerminalResult(status: process.terminationStatus, reason: process.terminationReason, terminal: text,
+                              stdout: String(decoding: outData.value, as: UTF8.self))
+    }
+
+    /// A C library function looked up at run time: Glibc's module leaves out the XSI
+    /// pseudo-terminal calls (posix_openpt, grantpt, unlockpt, ptsname).
+    private static func cFunction<T>(_ name: String, as type: T.Type) -> T? {
+        guard let library = dlopen(nil, RTLD_NOW), let symbol = dlsym(library, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
     }
 
     /// A fresh temporary folder.
@@ -62,14 +142,23 @@ final class UncheckedBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Checks an error run: non-zero status, nothing on stdout, and one short line on stderr
-/// (plus, for argument errors, ArgumentParser's usage hint), never a crash or stack trace.
-func expectCleanFailure(_ result: CommandResult, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+/// The longest error line `expectCleanFailure` calls short (room for two long paths).
+let shortLineLimit = 300
+
+/// Checks an error run: the process exited (no signal: a crash is SIGILL, SIGTRAP, SIGABRT
+/// or SIGSEGV) with a non-zero status, `status` when given (64 for a bad command, option or
+/// value, 1 for a failure while running); nothing on stdout; on stderr one short line
+/// `Error: ...` holding `fragment`, after any `note: ` lines (the OPENBLAS_CORETYPE advice).
+func expectCleanFailure(_ result: CommandResult, mentioning fragment: String, status: Int32? = nil,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.reason == .exit, "ended by signal \(result.status); stderr was: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.status != 0, sourceLocation: sourceLocation)
-    #expect(result.status != 132 && result.status != 134 && result.status != 139, "crashed: \(result.status)", sourceLocation: sourceLocation)
+    if let status { #expect(result.status == status, "stderr was: \(result.stderr)", sourceLocation: sourceLocation) }
+    #expect(result.stdout.isEmpty, "stdout was: \(result.stdout)", sourceLocation: sourceLocation)
+    let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+    let errors = lines.filter { !$0.hasPrefix("note: ") }
+    #expect(result.stderr.hasSuffix("\n") && errors.count == 1, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(errors.first?.hasPrefix("Error: ") == true, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(errors.allSatisfy { $0.count <= shortLineLimit }, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains(fragment), "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
-    // Notes (such as the OPENBLAS_CORETYPE advice) may come first; then the error.
-    let firstOther = result.stderr.split(separator: "\n").first { !$0.hasPrefix("note: ") }
-    #expect(firstOther?.hasPrefix("Error: ") == true, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
-    #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
 }

@@ -18,7 +18,7 @@ extension Model {
         try checkData(x, y, loss: loss, role: "evaluation")
         let trainer = Trainer(model: self, loss: loss, optimizer: optimizer)
         let steps = (x.sampleCount + batchSize - 1) / batchSize
-        var bar = ProgressBar(target: steps, isDynamic: isatty(STDERR_FILENO) != 0)
+        var bar = ProgressBar.forStandardError(target: steps)
         let names = metricNames
         let result = trainer.evaluate(source: x, targets: y, indices: Array(0..<x.sampleCount), batchSize: batchSize) { step, running in
             guard verbose.level == 1 else { return }

@@ -83,7 +83,7 @@ extension Model {
             try FitPosition(resuming: $0, plan: plan, epochs: epochs, metricCount: metrics.count, seed: seed, initialEpoch: initialEpoch)
         } ?? FitPosition(seed: seed, initialEpoch: initialEpoch)
         let steps = EpochSteps(model: self, trainer: Trainer(model: self, loss: loss, optimizer: optimizer), plan: plan,
-                               callbacks: [ProgressLogger(verbose: verbose.level, epochs: epochs, steps: plan.steps)] + callbacks)
+                               callbacks: [ProgressLogger.forStandardError(verbose: verbose.level, epochs: epochs, steps: plan.steps)] + callbacks)
         let checkpointer = Checkpointer(policy: checkpoint, model: self)
         func saved(_ epoch: Int, _ step: Int, _ epochGenerator: SeededGenerator, _ running: RunningLogs?) -> TrainingState {
             position.state(epoch: epoch, step: step, epochGenerator: epochGenerator, running: running, plan: plan,
