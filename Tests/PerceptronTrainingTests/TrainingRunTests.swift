@@ -121,7 +121,8 @@ struct TrainingRunStopTests {
         for (name, stopAt) in [("mid", 1), ("end", -1)] {
             let cut = data.appendingPathComponent(name)
             let run = try TrainingRun(settings: RunFixtures.settings(data: data), folder: cut)
-            let callback: any Callback = stopAt >= 0 ? AtBatch(stopAt) { run.stop() } : AtTrainEnd { run.stop() }
+            let callback: any Callback = stopAt >= 0 ? AtBatch(stopAt) { [unowned run] in run.stop() }
+                : AtTrainEnd { [unowned run] in run.stop() }
             run.observer = TrainingRun.Observer(callbacks: [callback])
             let result = try run.start()
             #expect(result.outcome == .interrupted(checkpoint: RunFolder(cut).checkpoint))
