@@ -15,10 +15,14 @@ public struct RunSettings: Codable, Equatable, Sendable {
 
     /// Random affine augmentation of training batches (`RandomAffine`): degrees, pixels, fraction.
     public struct AugmentationSettings: Codable, Equatable, Sendable {
+        /// Largest rotation in degrees, either way.
         public var rotation: Double
+        /// Largest shift in pixels, either way.
         public var shift: Double
+        /// Largest relative change of scale, either way; below 1.
         public var zoom: Double
 
+        /// Ranges as `RandomAffine(rotation:shift:zoom:)` takes them; 0 turns a part off.
         public init(rotation: Double = 0, shift: Double = 0, zoom: Double = 0) {
             self.rotation = rotation
             self.shift = shift
@@ -66,12 +70,17 @@ public struct RunSettings: Codable, Equatable, Sendable {
         public var randomAffine: RandomAffine { RandomAffine(rotation: rotation, shift: shift, zoom: zoom) }
     }
 
+    /// The model built: the lesson's MLP or Keras's convnet.
     public var architecture: Architecture
     /// Hidden widths of the MLP (each a ReLU Dense layer).
     public var hidden: [Int]
+    /// Epochs; nil for the architecture's default (`resolvedEpochs`).
     public var epochs: Int?
+    /// Samples per step; nil for the architecture's default (`resolvedBatchSize`).
     public var batchSize: Int?
+    /// The optimizer's learning rate, 0.001 by default as in the lesson; within `learningRateRange`.
     public var learningRate: Double
+    /// Adam by default, as the lesson.
     public var optimizer: OptimizerName
     /// The fraction held out for validation, the last samples as Keras takes them.
     public var validationSplit: Double?
@@ -79,6 +88,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Feed pixels 0...255 unscaled, as the tutorial's code does.
     public var rawPixels: Bool
+    /// Random affine augmentation of training batches; nil for none.
     public var augmentation: AugmentationSettings?
     /// Use only the first N training images.
     public var trainLimit: Int?
@@ -89,6 +99,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// Write the pictures and report.html at the end.
     public var writesReport: Bool
 
+    /// The lesson's settings by default; see each property.
     public init(architecture: Architecture = .mlp, hidden: [Int] = [512, 512], epochs: Int? = nil, batchSize: Int? = nil,
                 learningRate: Double = 0.001, optimizer: OptimizerName = .adam, validationSplit: Double? = nil,
                 seed: UInt64 = 42, rawPixels: Bool = false, augmentation: AugmentationSettings? = nil,
@@ -183,7 +194,10 @@ public struct RunSettings: Codable, Equatable, Sendable {
 
 /// A training setting that cannot work, in one line naming the option and its rule.
 public struct RunSettingsError: LocalizedError, Equatable, Sendable {
+    /// The line to print.
     public let message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var errorDescription: String? { message }
 }

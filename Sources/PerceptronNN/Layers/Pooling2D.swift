@@ -13,7 +13,12 @@ import PerceptronTensor
 /// Keras does.
 public final class Pooling2D: Layer {
     /// What each window gives: its maximum, or the mean of its real cells.
-    public enum Kind: String, Sendable { case max, average }
+    public enum Kind: String, Sendable {
+        /// The largest value of each window (`MaxPooling2D`).
+        case max
+        /// The mean of each window (`AveragePooling2D`).
+        case average
+    }
 
     /// The layer's unique name.
     public let name: String

@@ -18,10 +18,15 @@ public protocol Callback: AnyObject {
 }
 
 extension Callback {
+    /// Does nothing.
     public func onTrainBegin(model: Model) {}
+    /// Does nothing.
     public func onEpochBegin(_ epoch: Int, model: Model) {}
+    /// Does nothing.
     public func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {}
+    /// Does nothing.
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {}
+    /// Does nothing.
     public func onTrainEnd(model: Model) {}
 }
 
@@ -36,15 +41,31 @@ extension Callback {
 /// With `restoreBestWeights`, the best epoch's weights are restored when training ends,
 /// whether or not it was stopped early (as Keras 3 does).
 public final class EarlyStopping: Callback {
-    public enum Mode: String, Sendable { case auto, min, max }
+    /// Whether the monitored value should fall (`min`), rise (`max`), or go the way its name says (`auto`).
+    public enum Mode: String, Sendable {
+        /// `max` for an accuracy, `min` otherwise (a loss), as Keras decides.
+        case auto
+        /// Lower is better.
+        case min
+        /// Higher is better.
+        case max
+    }
 
+    /// The log watched, `val_loss` by default.
     public let monitor: String
+    /// The smallest change that counts as an improvement (its absolute value).
     public let minDelta: Double
+    /// Epochs without improvement before training stops.
     public let patience: Int
+    /// Which way is better; see `maximizes`.
     public let mode: Mode
+    /// A value the monitor must beat for the wait to reset, if set.
     public let baseline: Double?
+    /// Whether the best epoch's weights are restored when training ends.
     public let restoreBestWeights: Bool
+    /// Epochs (0-based) before which nothing is watched, for a warm-up.
     public let startFromEpoch: Int
+    /// Whether stopping and restoring are announced on standard error, as Keras's `verbose=1`.
     public let verbose: Bool
     /// The epoch (0-based) at which training was stopped, 0 if it was not.
     public private(set) var stoppedEpoch = 0
@@ -87,6 +108,7 @@ public final class EarlyStopping: Callback {
         return maximizes ? value - minDelta > reference : value + minDelta < reference
     }
 
+    /// Resets the wait, the best value and the best weights of a previous fit.
     public func onTrainBegin(model: Model) {
         wait = 0
         stoppedEpoch = 0
@@ -95,6 +117,7 @@ public final class EarlyStopping: Callback {
         bestWeights = nil
     }
 
+    /// Checks the epoch's logs, as described on the type.
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
         guard let value = logs[monitor], epoch >= startFromEpoch else { return }
         if restoreBestWeights && bestWeights == nil {
@@ -115,6 +138,7 @@ public final class EarlyStopping: Callback {
         }
     }
 
+    /// Announces a stop and restores the best weights, as described on the type.
     public func onTrainEnd(model: Model) {
         if stoppedEpoch > 0 && verbose { output("Epoch \(stoppedEpoch + 1): early stopping\n") }
         if restoreBestWeights, let bestWeights {
@@ -132,8 +156,11 @@ public final class EarlyStopping: Callback {
 public final class TerminateOnNaN: Callback {
     /// Where training broke: the epoch and batch (0-based) and the loss seen there.
     public struct Failure: Equatable, Sendable {
+        /// The epoch (0-based).
         public let epoch: Int
+        /// The batch (0-based) within the epoch.
         public let batch: Int
+        /// The loss seen: NaN or infinite.
         public let value: Double
     }
 
@@ -162,14 +189,17 @@ public final class TerminateOnNaN: Callback {
         self.announces = announces
     }
 
+    /// Forgets a previous failure and, with `keepsLastGoodWeights`, keeps the initial weights.
     public func onTrainBegin(model: Model) {
         failure = nil
         lastGoodEpoch = nil
         if keepsLastGoodWeights { lastGoodWeights = model.weights() }
     }
 
+    /// Notes the epoch, to name it in a failure.
     public func onEpochBegin(_ epoch: Int, model: Model) { self.epoch = epoch }
 
+    /// Stops training at the first batch whose running loss is NaN or infinite.
     public func onBatchEnd(_ batch: Int, logs: Logs, model: Model) {
         guard failure == nil, let loss = logs.loss, !loss.isFinite else { return }
         failure = Failure(epoch: epoch, batch: batch, value: loss)
@@ -177,6 +207,7 @@ public final class TerminateOnNaN: Callback {
         model.stopTraining = true
     }
 
+    /// Checks the epoch's logs, as described on the type.
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Model) {
         guard failure == nil, logs.allFinite else { return }
         if keepsLastGoodWeights { lastGoodWeights = model.weights() }

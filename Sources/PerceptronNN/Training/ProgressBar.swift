@@ -21,6 +21,7 @@ import Foundation
 /// the final line keeps every log and carries those that do not fit on the next lines. A
 /// line that fits, and all output off a terminal, are Keras's bytes.
 public struct ProgressBar {
+    /// Steps in the epoch (or the evaluation).
     public let target: Int
     /// Cells of the bar, Keras's `width=20`.
     public let width = 20
@@ -61,6 +62,7 @@ public struct ProgressBar {
                            columns: { TerminalOutput.columns(of: STDERR_FILENO) })
     }
 
+    /// Seconds since boot: a clock that never goes back.
     public static func now() -> TimeInterval { ProcessInfo.processInfo.systemUptime }
 
     /// Keras's `_estimate_step_duration`: after the first step, the mean over the later steps.
