@@ -65,10 +65,31 @@ url=$(head -1 "$work/url")
 [ -n "$url" ] || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
 echo "fuzzing ${url}api/openapi.json for $budget s"
 
+# The API's transform against the CLI's, byte for byte: the tutorial's rotation and shift.
+"$bin" transform --data-dir "$work/data" --index 5 --split train --rotate 20 --center 20,25 --shift 3,3 \
+    --output "$work/cli.pgm" --png "$work/cli.png" >/dev/null 2>&1
+python3 - "$url" "$work/cli.pgm" <<'PY'
+import json, sys, urllib.request
+def call(path, body=None):
+    request = urllib.request.Request(sys.argv[1] + path.lstrip("/"), data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(request))
+pixels = call("/api/samples/train/5")["pixels"]
+api = call("/api/transform", {"pixels": pixels, "angle": 20, "center": [20, 25], "shift": [3, 3]})["pixels"]
+data = open(sys.argv[2], "rb").read()
+fields = data.split(maxsplit=4)
+assert fields[0] == b"P5" and fields[1:4] == [b"28", b"28", b"255"], fields[:4]
+cli = list(data[len(data) - 784:])
+assert api == cli, "the API's transform differs from perceptron transform's"
+print("transform: the API's 784 bytes equal perceptron transform's")
+PY
+
 status=0
-# The event stream never ends by design, so it is left out; every other route is fuzzed.
+# The event stream never ends by design, so it is left out; every other route is fuzzed. One
+# worker: with two, schemathesis 4.32 sometimes failed inside its own generator (hypothesis
+# "AST constructor recursion depth mismatch"), an error of the tool, not of the server.
 "$venv/bin/schemathesis" run "${url}api/openapi.json" \
-    --max-time "$budget" --workers 2 --request-timeout 180 \
+    --max-time "$budget" --workers 1 --request-timeout 180 \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/train/events \
     --suppress-health-check all \

@@ -25,7 +25,8 @@ public final class PlaygroundServer: Sendable {
         } else {
             do { address = try sockaddr_in.inet(ip4: ip, port: port) } catch { throw APIError.badRequest("--host '\(host)' is not an IPv4 address such as 127.0.0.1") }
         }
-        let config = HTTPServer.Configuration(address: address, timeout: 60, logger: .disabled)
+        let config = HTTPServer.Configuration(address: address, timeout: 60, pool: NoDelayPool(base: HTTPServer.defaultPool()),
+                                              logger: .disabled)
         let server = HTTPServer(config: config, handler: PlaygroundHandler(playground: playground))
         self.server = server
         runner = Task { try await server.run() }
