@@ -287,6 +287,7 @@ def check_inside(page):
       [s.dataset.model, [...s.querySelectorAll('figcaption')].map(f => f.textContent)])""")
     check(figures and all(captions for _, captions in figures), f"activations missing: {figures}")
     canvas = page.locator("#inside canvas.heat").first
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 3, box["y"] + 3)
     page.wait_for_selector("#tip:not([hidden])", timeout=5000)
@@ -346,13 +347,18 @@ def run(options):
     shots.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="perceptron-browser-"))
     perceptron = str(Path(options.perceptron).resolve())
-    models = None if options.tiny_models else newest_runs()
+    models = None if options.tiny_models or options.server else newest_runs()
     if models:
         log(f"serving the newest runs: {', '.join(str(m) for m in models)}")
-    else:
+    elif not options.server:
         models = tiny_models(perceptron, work)
-    port = free_port()
-    server, api = start_server(perceptron, models, work, port)
+    if options.server:
+        server, api = None, Api(options.server.rstrip("/"))
+        origin = options.server.rstrip("/") + "/"
+    else:
+        port = free_port()
+        server, api = start_server(perceptron, models, work, port)
+        origin = f"http://127.0.0.1:{port}/"
     problems = []
     try:
         with sync_playwright() as playwright:
@@ -363,7 +369,6 @@ def run(options):
             page.set_default_timeout(30000)
             page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-            origin = f"http://127.0.0.1:{port}/"
 
             def outside(route):
                 problems.append(f"request outside the server: {route.request.url}")
@@ -398,11 +403,12 @@ def run(options):
         log(f"server log: {work / 'serve.log'}")
         raise
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
     log(f"all checks passed; screenshots in {shots}/")
 
 
@@ -411,6 +417,7 @@ def main():
     parser.add_argument("--perceptron", required=True, help="the perceptron binary")
     parser.add_argument("--chromium", required=True, help="the chromium binary (Debian's)")
     parser.add_argument("--screenshots", default="docs/playground", help="folder for the screenshots")
+    parser.add_argument("--server", help="test this running server (e.g. http://127.0.0.1:8080) instead of starting one")
     parser.add_argument("--tiny-models", action="store_true", help="always train tiny models instead of serving runs/")
     parser.add_argument("--min-rate", type=float, default=5, help="fewest updates per second accepted while dragging")
     parser.add_argument("--train-timeout", type=float, default=300, help="seconds the page's training run may take")

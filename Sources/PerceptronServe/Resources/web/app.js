@@ -49,6 +49,8 @@ const robustness = new RobustnessView({ colourOf, report });
 async function loadModels() {
   const answer = await api.models();
   allModels = answer.models;
+  // A shared link may name models this server does not have; with none of them here, show all.
+  if (state.models && !allModels.some((m) => state.models.includes(m.name))) state.models = null;
   const choices = $("model-choices");
   choices.replaceChildren();
   for (const model of allModels) {
@@ -85,6 +87,7 @@ function chooseModels() {
 
 function showModels() {
   const models = selectedModels();
+  $("none-selected").hidden = !(allModels.length > 0 && models.length === 0);
   cards.setModels(models, colourOf);
   inside.setModels(models, colourOf);
   robustness.setModels(models.map((m) => m.name));
@@ -283,6 +286,7 @@ function wireControls() {
   $("lang-toggle").addEventListener("click", () => {
     setLanguage(language() === "ko" ? "en" : "ko");
     relabel();
+    refresh();   // the answers' words too
   });
 
   window.addEventListener("hashchange", () => {

@@ -192,8 +192,6 @@ export class TrainPanel {
     const x = { label: t("epochAxis"), domain: [0, this.epochs] };
     const series = (index, valIndex) => [
       { name: t("training"), colour: "#1f77b4", points: this.batches.map((b) => [b[0], b[index]]) },
-      { name: `${t("training")} (${t("epochAxis")})`, colour: "#1f77b4", dots: true, dashed: true,
-        points: this.epochEnds.map((e) => [e[0], e[index]]) },
       { name: t("validation"), colour: "#ff7f0e", dots: true, points: this.epochEnds.map((e) => [e[0], e[valIndex]]) },
     ];
     const loss = lineChart({ title: t("lossChart"), x, y: { label: t("lossChart"), domain: [0, 0.5], grow: true }, series: series(1, 3) });
