@@ -96,11 +96,11 @@ def tiny_models(perceptron, work):
 
 
 def start_server(perceptron, models, work, port):
-    arguments = [perceptron, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    arguments = [perceptron, "serve", "--host", "127.0.0.1", "--port", str(port), "--runs", str(work / "runs")]
     for model in models:
         arguments += ["--model", str(model)]
     output = open(work / "serve.log", "w")
-    # The server's runs/ (where the page's training lands) is the scratch folder's.
+    # The page's training runs land in the scratch folder, never in the repository's runs/.
     server = subprocess.Popen(arguments, cwd=work, stdout=output, stderr=subprocess.STDOUT)
     api = Api(f"http://127.0.0.1:{port}")
     deadline = time.time() + 90
