@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only for `swift package generate-documentation` (Scripts/docs.sh); nothing links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The playground's HTTP server: no dependencies of its own, streaming responses.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // zlib from the system (Linux: zlib1g; macOS: the SDK's libz), for gzip and PNG.
@@ -35,12 +37,17 @@ let package = Package(
         .target(name: "PerceptronTraining", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronReport",
         ]),
+        // `perceptron serve`: the playground's HTTP API, its model registry, and the page.
+        .target(name: "PerceptronServe", dependencies: [
+            "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronReport",
+            "PerceptronTraining", .product(name: "FlyingFox", package: "FlyingFox"),
+        ], resources: [.copy("Resources/web")]),
         .target(name: "Perceptron", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
             "PerceptronReport", "PerceptronTraining",
         ]),
         .executableTarget(name: "perceptron", dependencies: [
-            "Perceptron",
+            "Perceptron", "PerceptronServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "PerceptronIOTests", dependencies: ["PerceptronIO"]),
@@ -51,6 +58,7 @@ let package = Package(
         .testTarget(name: "PerceptronPlotTests", dependencies: ["PerceptronPlot"]),
         .testTarget(name: "PerceptronReportTests", dependencies: ["PerceptronReport"]),
         .testTarget(name: "PerceptronTrainingTests", dependencies: ["PerceptronTraining"]),
+        .testTarget(name: "PerceptronServeTests", dependencies: ["PerceptronServe", "PerceptronTraining"]),
         .testTarget(name: "PerceptronCLITests", dependencies: ["perceptron"]),
     ],
     swiftLanguageModes: [.v6]
