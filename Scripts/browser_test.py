@@ -139,11 +139,21 @@ READ_CARDS = """() => [...document.querySelectorAll('#cards .card')].map(card =>
 }))"""
 
 
+def wait_until(page, expression, timeout=30):
+    """Polls `expression` in the page until it is true. (Playwright's wait_for_function compiles
+    its predicate with eval, which the server's Content-Security-Policy rightly forbids.)"""
+    deadline = time.time() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.time() > deadline:
+            raise Failure(f"timed out after {timeout} s waiting for {expression}")
+        time.sleep(0.03)
+
+
 def settle(page, quiet=0.35, timeout=30):
     """Waits until the page's update chain is idle and stays idle for `quiet` seconds."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        page.wait_for_function("document.body.dataset.busy === 'false'", timeout=timeout * 1000)
+        wait_until(page, "document.body.dataset.busy === 'false'", timeout)
         before = page.evaluate("document.body.dataset.updates")
         time.sleep(quiet)
         if page.evaluate("document.body.dataset.busy") == "false" and page.evaluate("document.body.dataset.updates") == before:
@@ -259,7 +269,7 @@ def check_lesson(page, api, shots):
     # The lesson's transform, one click, and the URL that restores it.
     page.click("#tutorial-transform")
     settle(page)
-    page.wait_for_function("document.querySelectorAll('#sweep-angle, #sweep-shift').length === 2", timeout=60000)
+    wait_until(page, "document.querySelectorAll('#sweep-angle, #sweep-shift').length === 2", 60)
     time.sleep(0.4)   # the URL is written once the sliders pause
     url = page.url
     for part in ("img=train%3A5", "angle=20", "cx=20", "cy=25", "dx=3", "dy=3"):
@@ -317,8 +327,7 @@ def check_training(page, api, shots, timeout):
     check(state == "completed", f"the training run ended {state}: {page.text_content('#train-status')}")
     growth = sorted(set(counts))
     check(len(growth) >= 3 and growth[-1] > growth[0], f"the loss curve did not grow while training: {growth}")
-    page.wait_for_function(f"document.querySelectorAll('#cards .card').length > {len(before)} || "
-                           f"document.querySelectorAll('#model-choices input').length > {len(before)}", timeout=30000)
+    wait_until(page, f"document.querySelectorAll('#model-choices input').length > {len(before)}", 30)
     after = {m["name"] for m in api.get("/api/models")["models"]}
     check(len(after - before) == 1, f"the finished run did not join the models: {sorted(after - before)}")
     settle(page)
@@ -376,7 +385,7 @@ def run(options):
             context.route(lambda url: not url.startswith(origin), outside)
 
             page.goto(origin)
-            page.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=60000)
+            wait_until(page, "Number(document.body.dataset.updates || 0) >= 1", 60)
             settle(page)
             check(page.get_attribute("html", "lang") == "en", "an en-US browser did not get the English page")
 
