@@ -1,0 +1,152 @@
+// Pictures drawn pixel by pixel: the 28x28 images, heat grids of activations, tiles of feature
+// maps, and the hover tip that reads a value back. Canvases hold one canvas pixel per value and
+// are scaled up by CSS (image-rendering: pixelated), so what is shown is exactly the data.
+
+/** Draws a 28x28 image (0 paper ... 255 ink) as plt.imshow(cmap="Greys") does: ink dark. */
+export function drawImage(canvas, pixels) {
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const image = context.createImageData(canvas.width, canvas.height);
+  for (let i = 0; i < pixels.length; i++) {
+    const grey = 255 - pixels[i];
+    image.data[i * 4] = grey;
+    image.data[i * 4 + 1] = grey;
+    image.data[i * 4 + 2] = grey;
+    image.data[i * 4 + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
+  canvas.pixels = pixels;
+}
+
+// Viridis at five stops: dark (low) to yellow (high), readable in grey and by most colour-blind eyes.
+const viridis = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+// Blue, white, red for values of both signs.
+const diverging = [[33, 102, 172], [247, 247, 247], [178, 24, 43]];
+
+function ramp(stops, t) {
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  return stops[i].map((a, k) => Math.round(a + (stops[i + 1][k] - a) * f));
+}
+
+/** A function from a value to its colour, scaled to `values`' range (zero-based when all are ≥ 0). */
+export function colourScale(values) {
+  let low = 0;
+  let high = 0;
+  for (const v of values) {
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  if (low < 0) {
+    const bound = Math.max(-low, high) || 1;
+    return (v) => ramp(diverging, 0.5 + v / (2 * bound));
+  }
+  const top = high || 1;
+  return (v) => ramp(viridis, v / top);
+}
+
+/** Rows and columns for `n` units: the most square exact factorisation (512 → 16×32), else a near-square grid. */
+export function gridShape(n) {
+  const root = Math.sqrt(n);
+  for (let rows = Math.floor(root); rows >= Math.ceil(root / 2); rows--) {
+    if (n % rows === 0) return { rows, columns: n / rows };
+  }
+  const rows = Math.max(1, Math.floor(root));
+  return { rows, columns: Math.ceil(n / rows) };
+}
+
+/** Draws a Dense layer's `values` as a heat grid on `canvas` (resized to the grid). */
+export function drawHeatGrid(canvas, values) {
+  const { rows, columns } = gridShape(values.length);
+  if (canvas.width !== columns || canvas.height !== rows) {
+    canvas.width = columns;
+    canvas.height = rows;
+  }
+  const colour = colourScale(values);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(columns, rows);
+  values.forEach((v, i) => {
+    const [r, g, b] = colour(v);
+    image.data.set([r, g, b, 255], i * 4);
+  });
+  context.putImageData(image, 0, 0);
+  canvas.layout = { kind: "units", rows, columns, values };
+}
+
+/** Tiles for `channels` maps: columns ≥ rows, as square as the count allows. */
+function tileShape(channels) {
+  const { rows, columns } = gridShape(channels);
+  return { tileRows: rows, tileColumns: columns };
+}
+
+/** Draws Conv2D feature maps (`values` HWC, `shape` [H, W, C]) as small multiples on one canvas,
+ * one tile per filter, one colour scale for the whole layer so the filters compare. */
+export function drawFeatureMaps(canvas, values, shape) {
+  const [h, w, c] = shape;
+  const gap = 1;
+  const { tileRows, tileColumns } = tileShape(c);
+  const width = tileColumns * (w + gap) - gap;
+  const height = tileRows * (h + gap) - gap;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const colour = colourScale(values);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(width, height);   // the gaps stay transparent
+  for (let channel = 0; channel < c; channel++) {
+    const left = (channel % tileColumns) * (w + gap);
+    const top = Math.floor(channel / tileColumns) * (h + gap);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const [r, g, b] = colour(values[(y * w + x) * c + channel]);
+        image.data.set([r, g, b, 255], ((top + y) * width + left + x) * 4);
+      }
+    }
+  }
+  context.putImageData(image, 0, 0);
+  canvas.layout = { kind: "maps", h, w, c, gap, tileColumns, values };
+}
+
+/** What sits under canvas pixel (x, y) of a heat grid or a feature-map canvas, or null. */
+export function unitAt(canvas, x, y) {
+  const layout = canvas.layout;
+  if (!layout) return null;
+  if (layout.kind === "units") {
+    const i = y * layout.columns + x;
+    return i < layout.values.length ? { i, value: layout.values[i] } : null;
+  }
+  const { h, w, c, gap, tileColumns, values } = layout;
+  const column = Math.floor(x / (w + gap));
+  const row = Math.floor(y / (h + gap));
+  const px = x - column * (w + gap);
+  const py = y - row * (h + gap);
+  const channel = row * tileColumns + column;
+  if (px >= w || py >= h || channel >= c) return null;
+  return { channel, x: px, y: py, value: values[(py * w + px) * c + channel] };
+}
+
+const tip = () => document.getElementById("tip");
+
+/** Shows `describe(x, y)` (canvas pixel coordinates) beside the pointer while it is over `canvas`. */
+export function attachTip(canvas, describe) {
+  canvas.addEventListener("pointermove", (event) => {
+    const box = canvas.getBoundingClientRect();
+    const x = Math.floor((event.clientX - box.left) * (canvas.width / box.width));
+    const y = Math.floor((event.clientY - box.top) * (canvas.height / box.height));
+    const text = x >= 0 && y >= 0 && x < canvas.width && y < canvas.height ? describe(x, y) : null;
+    const element = tip();
+    if (!text) { element.hidden = true; return; }
+    element.textContent = text;
+    element.hidden = false;
+    element.style.left = `${event.clientX + 14}px`;
+    element.style.top = `${event.clientY + 14}px`;
+  });
+  canvas.addEventListener("pointerleave", () => { tip().hidden = true; });
+}
+
+/** A value for a tip: 4 significant digits, no trailing noise. */
+export function formatValue(v) {
+  if (v === 0) return "0";
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+}
