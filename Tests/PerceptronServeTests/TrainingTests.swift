@@ -31,7 +31,10 @@ import PerceptronVision
         let run = try #require(started.value["run"]?.stringValue)
         #expect(try await server.json("POST", "/api/train", Self.settings(epochs: 1)).status == 409)
 
-        let firstEpoch = try await events.events { name, _ in name == "epochEnd" }
+        let firstEpoch = try await events.events { name, data in
+            name == "epochEnd" || (name == "status" && data["state"]?.stringValue == "failed")
+        }
+        #expect(firstEpoch.last?.name == "epochEnd", "\(String(describing: firstEpoch.last?.data))")
         let batches = firstEpoch.filter { $0.name == "batch" }
         #expect(firstEpoch.filter { $0.name == "epoch" }.count == 1 && batches.count == 8)
         #expect(batches.allSatisfy { $0.data["steps"]?.intValue == 8 && $0.data["logs"]?["loss"]?.doubleValue?.isFinite == true })
@@ -48,7 +51,11 @@ import PerceptronVision
         // Resuming continues the same 1000-epoch run from its checkpoint; stop it again.
         let resumed = try await server.json("POST", "/api/train/resume", .object(["run": .string(run)]))
         #expect(resumed.status == 202)
-        let resumedEpoch = try await events.events { name, _ in name == "epoch" }
+        // A run that fails ends the wait too, so the failure is reported, not waited on.
+        let resumedEpoch = try await events.events { name, data in
+            name == "epoch" || (name == "status" && data["state"]?.stringValue == "failed")
+        }
+        #expect(resumedEpoch.last?.name == "epoch", "\(String(describing: resumedEpoch.last?.data))")
         #expect((resumedEpoch.last?.data["epoch"]?.intValue ?? 0) >= 2)
         #expect(try await server.json("POST", "/api/train/stop").status == 200)
         _ = try await events.events { name, data in name == "status" && data["state"]?.stringValue == "stopped" }
