@@ -310,10 +310,12 @@ def check_inside(page):
 def check_training(page, api, shots, timeout):
     before = {m["name"] for m in api.get("/api/models")["models"]}
     page.select_option("#t-arch", "mlp")
-    page.fill("#t-hidden", "64")
+    # One epoch of about 800 small steps: long enough (about a second even on a fast machine)
+    # for the curve to be seen growing, short enough for the test.
+    page.fill("#t-hidden", "512,512")
     page.fill("#t-epochs", "1")
-    page.fill("#t-batch", "50")
-    page.fill("#t-limit", "1000")
+    page.fill("#t-batch", "20")
+    page.fill("#t-limit", "20000")
     page.click("#train-start")
     page.wait_for_selector("#train-status[data-state='training'], #train-status[data-state='completed']", timeout=30000)
     counts = []

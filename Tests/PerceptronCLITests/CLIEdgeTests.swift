@@ -25,9 +25,9 @@ struct CLIEdgeTests {
     /// Trains, into `folder/diverged`, a small run whose learning rate of 1e6 sends the loss
     /// to about 1e10: a model that loads and evaluates, with a test loss too large for 4
     /// decimals. Returns the run folder and what train printed on stdout.
-    private func divergedRun(in folder: URL) throws -> (run: URL, stdout: String) {
+    private func divergedRun(in folder: URL) async throws -> (run: URL, stdout: String) {
         let run = folder.appendingPathComponent("diverged")
-        let result = try CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "100", "--train-limit", "2000",
+        let result = try await CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "100", "--train-limit", "2000",
                                   "--learning-rate", "1e6", "--verbose", "0", "--no-report", "--output", run.path])
         try #require(result.status == 0, "stderr: \(result.stderr)")
         return (run, result.stdout)
@@ -36,37 +36,37 @@ struct CLIEdgeTests {
     // MARK: Negative numbers as typed
 
     @Test("transform reads --rotate -20, --shift -3,3 and --matrix -1,... as typed, as with '='")
-    func negativeNumbersAsTyped() throws {
+    func negativeNumbersAsTyped() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let png = folder.appendingPathComponent("t.png").path
-        let spaced = try CLI.run(["transform", "--rotate", "-20", "--shift", "-3,3", "--png", png])
+        let spaced = try await CLI.run(["transform", "--rotate", "-20", "--shift", "-3,3", "--png", png])
         #expect(spaced.status == 0, "stderr: \(spaced.stderr)")
-        let joined = try CLI.run(["transform", "--rotate=-20", "--shift=-3,3", "--png", png])
+        let joined = try await CLI.run(["transform", "--rotate=-20", "--shift=-3,3", "--png", png])
         #expect(joined.status == 0)
         let firstLine = try #require(spaced.stdout.split(separator: "\n").first)
         #expect(firstLine == joined.stdout.split(separator: "\n").first)
         // cv2.getRotationMatrix2D((13.5, 13.5), -20, 1): m01 = sin(-20°), then the shift.
         #expect(firstLine.hasPrefix("matrix: [[0.9396926207859084, -0.3420201433256687, "))
 
-        let flipped = try CLI.run(["transform", "--matrix", "-1,0,28,0,-1,28", "--png", png])
+        let flipped = try await CLI.run(["transform", "--matrix", "-1,0,28,0,-1,28", "--png", png])
         #expect(flipped.status == 0, "stderr: \(flipped.stderr)")
         #expect(flipped.stdout.hasPrefix("matrix: [[-1.0, 0.0, 28.0], [0.0, -1.0, 28.0]]\n"))
 
         // A negative index is read as one, and is out of range (not "missing value").
-        expectCleanFailure(try CLI.run(["show", "--index", "-1"]), mentioning: "--index -1 is out of range", status: 64)
-        expectCleanFailure(try CLI.run(["train", "--epochs", "-2"]), mentioning: "--epochs must be at least 1, got -2", status: 64)
+        expectCleanFailure(try await CLI.run(["show", "--index", "-1"]), mentioning: "--index -1 is out of range", status: 64)
+        expectCleanFailure(try await CLI.run(["train", "--epochs", "-2"]), mentioning: "--epochs must be at least 1, got -2", status: 64)
         // A word after an option is still that option's missing value.
-        expectCleanFailure(try CLI.run(["transform", "--rotate"]), mentioning: "Missing value for '--rotate <rotate>'", status: 64)
+        expectCleanFailure(try await CLI.run(["transform", "--rotate"]), mentioning: "Missing value for '--rotate <rotate>'", status: 64)
     }
 
     @Test("robustness reads --angles -30,30,5 and --shifts -1,1,1 as typed")
-    func negativeRanges() throws {
+    func negativeRanges() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (run, _) = try divergedRun(in: folder)
+        let (run, _) = try await divergedRun(in: folder)
         let output = folder.appendingPathComponent("robustness")
-        let result = try CLI.run(["robustness", "--model", run.appendingPathComponent("model.safetensors").path,
+        let result = try await CLI.run(["robustness", "--model", run.appendingPathComponent("model.safetensors").path,
                                   "--angles", "-30,30,30", "--shifts", "-1,1,1", "--limit", "20", "--output", output.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let csv = try String(contentsOf: output.appendingPathComponent("robustness.csv"), encoding: .utf8)
@@ -92,48 +92,48 @@ struct CLIEdgeTests {
         (["bench", "--epochs", "1"], "Error: --epochs must be at least 2"),
         (["info", "--json"], "Error: Unknown option '--json'"),
     ])
-    func badOptionsAreOneLineAnd64(arguments: [String], expected: String) throws {
-        let result = try CLI.run(arguments)
+    func badOptionsAreOneLineAnd64(arguments: [String], expected: String) async throws {
+        let result = try await CLI.run(arguments)
         expectCleanFailure(result, mentioning: expected, status: 64)
         #expect(!result.stderr.contains("Usage:") && !result.stderr.contains("Help:"), "stderr: \(result.stderr)")
     }
 
     @Test("An index out of range is a bad value for predict too (64), once the model has loaded")
-    func predictIndexIs64() throws {
+    func predictIndexIs64() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (run, _) = try divergedRun(in: folder)
+        let (run, _) = try await divergedRun(in: folder)
         let model = run.appendingPathComponent("model.safetensors").path
-        expectCleanFailure(try CLI.run(["predict", "--model", model, "--index", "10000"]),
+        expectCleanFailure(try await CLI.run(["predict", "--model", model, "--index", "10000"]),
                            mentioning: "Error: --index 10000 is out of range: the test split has images 0...9999", status: 64)
     }
 
     @Test("A failure while running (a missing or damaged file) is one line and exit 1")
-    func runFailuresAre1() throws {
+    func runFailuresAre1() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        expectCleanFailure(try CLI.run(["evaluate", "--model", folder.appendingPathComponent("none.safetensors").path]),
+        expectCleanFailure(try await CLI.run(["evaluate", "--model", folder.appendingPathComponent("none.safetensors").path]),
                            mentioning: "no such file", status: 1)
         let damaged = folder.appendingPathComponent("damaged.safetensors")
         try Data([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]).write(to: damaged)
-        expectCleanFailure(try CLI.run(["summary", "--model", damaged.path]), mentioning: damaged.path, status: 1)
-        expectCleanFailure(try CLI.run(["show", "--data-dir", folder.path]), mentioning: folder.path, status: 1)
+        expectCleanFailure(try await CLI.run(["summary", "--model", damaged.path]), mentioning: damaged.path, status: 1)
+        expectCleanFailure(try await CLI.run(["show", "--data-dir", folder.path]), mentioning: folder.path, status: 1)
     }
 
     @Test("Help only on request: --help and help COMMAND print it on stdout with exit 0")
-    func helpOnRequest() throws {
+    func helpOnRequest() async throws {
         for arguments in [["train", "--help"], ["help", "train"], ["--help"], ["help"], ["help", "help"]] {
-            let result = try CLI.run(arguments)
+            let result = try await CLI.run(arguments)
             #expect(result.status == 0 && result.reason == .exit, "\(arguments): \(result.stderr)")
             #expect(result.stdout.hasPrefix("OVERVIEW: "), "\(arguments)")
             #expect(result.stderr.isEmpty, "\(arguments): \(result.stderr)")
         }
-        let version = try CLI.run(["--version"])
+        let version = try await CLI.run(["--version"])
         #expect(version.status == 0 && version.stdout == "0.1.0\n")
     }
 
     @Test("The README's error examples are what the tool prints, with the exit statuses it shows")
-    func readmeErrorExamples() throws {
+    func readmeErrorExamples() async throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
@@ -156,7 +156,7 @@ struct CLIEdgeTests {
         }
         #expect(steps.count >= 5)
         for step in steps {
-            let result = try CLI.run(step.arguments)
+            let result = try await CLI.run(step.arguments)
             let printed = (result.stdout + result.stderr).split(separator: "\n").filter { !$0.hasPrefix("note: ") }.map(String.init)
             #expect(printed == step.output, "perceptron \(step.arguments.joined(separator: " "))")
             if let status = step.status { #expect(result.status == status, "perceptron \(step.arguments.joined(separator: " "))") }
@@ -174,8 +174,8 @@ struct CLIEdgeTests {
         (["help", "nosuch"], "Error: unknown command 'nosuch'; the commands are train, summary, evaluate, predict, show, report, plot, transform, robustness, represent, bench, info, serve"),
         (["fit"], "Error: unknown command 'fit'; the commands are train, summary,"),
     ])
-    func unknownCommands(arguments: [String], expected: String) throws {
-        let result = try CLI.run(arguments)
+    func unknownCommands(arguments: [String], expected: String) async throws {
+        let result = try await CLI.run(arguments)
         expectCleanFailure(result, mentioning: expected, status: 64)
         #expect(result.stderr.hasPrefix(expected))
     }
@@ -183,10 +183,10 @@ struct CLIEdgeTests {
     // MARK: verbose 0
 
     @Test("train --verbose 0 prints only the test loss and accuracy: no summary, chart or messages")
-    func verboseZeroIsSilent() throws {
+    func verboseZeroIsSilent() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.run(["train", "--hidden", "16", "--epochs", "2", "--batch-size", "200", "--train-limit", "2000",
+        let result = try await CLI.run(["train", "--hidden", "16", "--epochs", "2", "--batch-size", "200", "--train-limit", "2000",
                                   "--verbose", "0", "--output", folder.appendingPathComponent("run").path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.wholeMatch(of: /Test loss: \d+\.\d{4}\nTest accuracy: 0\.\d{4}\n/) != nil, "stdout: \(result.stdout)")
@@ -199,13 +199,13 @@ struct CLIEdgeTests {
     // MARK: Large values
 
     @Test("A diverged run's loss prints in scientific notation, from train and from evaluate")
-    func largeValuesInScientificNotation() throws {
+    func largeValuesInScientificNotation() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (run, trainOutput) = try divergedRun(in: folder)
+        let (run, trainOutput) = try await divergedRun(in: folder)
         let pattern = /Test loss: [1-9]\.\d{4}e\+\d\d\nTest accuracy: 0\.\d{4}\n/
         #expect(trainOutput.wholeMatch(of: pattern) != nil, "train printed: \(trainOutput)")
-        let evaluate = try CLI.run(["evaluate", "--model", run.appendingPathComponent("model.safetensors").path])
+        let evaluate = try await CLI.run(["evaluate", "--model", run.appendingPathComponent("model.safetensors").path])
         #expect(evaluate.status == 0, "stderr: \(evaluate.stderr)")
         #expect(evaluate.stdout.wholeMatch(of: pattern) != nil, "evaluate printed: \(evaluate.stdout)")
         #expect(evaluate.stdout.split(separator: "\n").first == trainOutput.split(separator: "\n").first)
@@ -215,7 +215,7 @@ struct CLIEdgeTests {
 
     /// Runs `perceptron arguments...` until its stderr holds `line`, then ends it: bench's
     /// plan shows in its first lines, long before its full-size training ends.
-    private func stderrUntil(_ line: String, _ arguments: [String]) throws -> String {
+    private func stderrUntil(_ line: String, _ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = arguments
@@ -237,14 +237,14 @@ struct CLIEdgeTests {
     }
 
     @Test("bench --quick --epochs 2 trains 2 epochs; --quick alone 3; --skip train says 'for 1 epoch'")
-    func benchFollowsEpochs() throws {
+    func benchFollowsEpochs() async throws {
         let skip = ["--skip", "gemm,sparse,small-batches,predict"]
-        #expect(try stderrUntil("epoch", ["bench", "--quick", "--epochs", "2"] + skip)
+        #expect(try await stderrUntil("epoch", ["bench", "--quick", "--epochs", "2"] + skip)
                 .contains("bench: training at batch 1000 for 2 epochs\n"))
-        #expect(try stderrUntil("epoch", ["bench", "--quick"] + skip).contains("bench: training at batch 1000 for 3 epochs\n"))
-        #expect(try stderrUntil("epoch", ["bench", "--quick", "--small-batch-epochs", "4", "--skip", "gemm,sparse,train,predict"])
+        #expect(try await stderrUntil("epoch", ["bench", "--quick"] + skip).contains("bench: training at batch 1000 for 3 epochs\n"))
+        #expect(try await stderrUntil("epoch", ["bench", "--quick", "--small-batch-epochs", "4", "--skip", "gemm,sparse,train,predict"])
                 .contains("bench: training at batch 128 for 4 epochs\n"))
-        #expect(try stderrUntil("epoch", ["bench", "--quick", "--skip", "gemm,sparse,train,small-batches"])
+        #expect(try await stderrUntil("epoch", ["bench", "--quick", "--skip", "gemm,sparse,train,small-batches"])
                 .contains("bench: training at batch 1000 for 1 epoch\n"))
     }
 }
@@ -255,10 +255,10 @@ struct TerminalCLITests {
                            "--no-report"]
 
     @Test("On an 80-column terminal no progress line reaches the last column; every log is still shown")
-    func progressFitsTheTerminal() throws {
+    func progressFitsTheTerminal() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 80)
+        let result = try await CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 80)
         #expect(result.status == 0, "terminal: \(result.terminal)")
         let text = result.terminal
         #expect(text.contains("Epoch 1/2\n") && text.contains("Epoch 2/2\n"))
@@ -277,10 +277,10 @@ struct TerminalCLITests {
     }
 
     @Test("A terminal that reports no width is fitted to COLUMNS")
-    func columnsWhenTheTerminalDoesNotSay() throws {
+    func columnsWhenTheTerminalDoesNotSay() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 0,
+        let result = try await CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 0,
                                            environment: ["COLUMNS": "60"])
         #expect(result.status == 0, "terminal: \(result.terminal)")
         let progress = result.terminal.split(separator: "\n").flatMap { $0.split(separator: "\r") }.map(visible)
@@ -289,10 +289,10 @@ struct TerminalCLITests {
     }
 
     @Test("On a wide terminal the line is Keras's, unchanged")
-    func wideTerminalKeepsKerasLine() throws {
+    func wideTerminalKeepsKerasLine() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 250)
+        let result = try await CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("run").path], columns: 250)
         #expect(result.status == 0, "terminal: \(result.terminal)")
         let finals = result.terminal.split(separator: "\n").map { visible($0.split(separator: "\r").last ?? "") }
             .filter { $0.hasPrefix("48/48 ") }
@@ -303,15 +303,15 @@ struct TerminalCLITests {
     }
 
     @Test("NO_COLOR (any non-empty value) and TERM=dumb turn colour off: the picture, the bar, the chart")
-    func colourFollowsTheEnvironment() throws {
+    func colourFollowsTheEnvironment() async throws {
         let show = ["show", "--index", "0"]
-        let colour = try CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true)
+        let colour = try await CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true)
         #expect(colour.status == 0)
         #expect(colour.terminal.contains("\u{1B}[38;5;"), "a colour terminal draws the digit in grey levels")
-        #expect(try CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true, environment: ["NO_COLOR": ""])
+        #expect(try await CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true, environment: ["NO_COLOR": ""])
                 .terminal.contains("\u{1B}[38;5;"), "an empty NO_COLOR is no request")
         for environment in [["NO_COLOR": "1"], ["NO_COLOR": "yes please"], ["TERM": "dumb"]] {
-            let plain = try CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true, environment: environment)
+            let plain = try await CLI.runInTerminal(show, columns: 100, stdoutOnTerminal: true, environment: environment)
             #expect(plain.status == 0)
             #expect(!plain.terminal.contains("\u{1B}["), "\(environment): \(plain.terminal)")
             #expect(plain.terminal.hasPrefix("train image 0, label 5\n") && plain.terminal.contains("@@"), "\(environment)")
@@ -319,11 +319,11 @@ struct TerminalCLITests {
 
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let coloured = try CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("a").path],
+        let coloured = try await CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent("a").path],
                                              columns: 200, stdoutOnTerminal: true)
         #expect(coloured.status == 0 && coloured.terminal.contains("\u{1B}["))
         for (name, environment) in [("b", ["NO_COLOR": "1"]), ("c", ["TERM": "dumb"])] {
-            let plain = try CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent(name).path],
+            let plain = try await CLI.runInTerminal(Self.quickRun + ["--output", folder.appendingPathComponent(name).path],
                                               columns: 200, stdoutOnTerminal: true, environment: environment)
             #expect(plain.status == 0, "\(plain.terminal)")
             #expect(!plain.terminal.contains("\u{1B}["), "\(environment): \(plain.terminal)")

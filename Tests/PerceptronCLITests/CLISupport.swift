@@ -26,7 +26,15 @@ enum CLI {
     }
 
     /// Runs `perceptron arguments...` to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CommandResult {
+    /// Runs `perceptron arguments...` to completion on a thread of its own, so that a test
+    /// waiting for a child process never holds one of Swift's few cooperative threads (which
+    /// the playground's server in another suite needs).
+    static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) async throws -> CommandResult {
+        try await offPool { try runBlocking(arguments, environment: environment, in: folder) }
+    }
+
+    /// `run`, blocking the calling thread.
+    static func runBlocking(_ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -64,7 +72,13 @@ enum CLI {
     /// Runs `perceptron arguments...` with stderr (and stdout when `stdoutOnTerminal`) on a
     /// pseudo-terminal `columns` wide. The environment is a colour terminal's
     /// (`TERM=xterm-256color`, no `NO_COLOR`, no `COLUMNS`) with `environment` on top.
+    /// `runInTerminalBlocking` on a thread of its own (see `run`).
     static func runInTerminal(_ arguments: [String], columns: Int, stdoutOnTerminal: Bool = false,
+                              environment: [String: String] = [:]) async throws -> TerminalResult {
+        try await offPool { try runInTerminalBlocking(arguments, columns: columns, stdoutOnTerminal: stdoutOnTerminal, environment: environment) }
+    }
+
+    static func runInTerminalBlocking(_ arguments: [String], columns: Int, stdoutOnTerminal: Bool = false,
                               environment: [String: String] = [:]) throws -> TerminalResult {
         let openpt = try #require(cFunction("posix_openpt", as: (@convention(c) (Int32) -> Int32).self))
         let grantpt = try #require(cFunction("grantpt", as: (@convention(c) (Int32) -> Int32).self))
@@ -161,4 +175,11 @@ func expectCleanFailure(_ result: CommandResult, mentioning fragment: String, st
     #expect(errors.first?.hasPrefix("Error: ") == true, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(errors.allSatisfy { $0.count <= shortLineLimit }, "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains(fragment), "stderr was: \(result.stderr)", sourceLocation: sourceLocation)
+}
+
+/// `work`'s result, computed on a new thread outside Swift's cooperative pool.
+func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
 }

@@ -10,46 +10,46 @@ import Testing
 
 @Suite("perceptron command", .serialized)
 struct CLITests {
-    @Test func infoNamesTheBackend() throws {
-        let result = try CLI.run(["info"])
+    @Test func infoNamesTheBackend() async throws {
+        let result = try await CLI.run(["info"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("GEMM backend: "))
         #expect(result.stdout.contains("perceptron "))
-        let portable = try CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "portable"])
+        let portable = try await CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "portable"])
         #expect(portable.stdout.contains("GEMM backend: portable"))
         #expect(result.stdout.contains("portable micro-kernel: \(PortableGEMM.MicroKernel.best.rawValue) (this CPU runs swift"))
-        let swift = try CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "swift"])
+        let swift = try await CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "swift"])
         #expect(swift.stdout.contains("portable micro-kernel: swift"))
     }
 
-    @Test func infoSaysWhetherTheFirstLayerRunsSparse() throws {
-        let result = try CLI.run(["info"])
+    @Test func infoSaysWhetherTheFirstLayerRunsSparse() async throws {
+        let result = try await CLI.run(["info"])
         #expect(result.stdout.contains("sparse first layer: \(SparseProducts.enabled ? "on" : "off")"))
-        let off = try CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "off"])
+        let off = try await CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "off"])
         #expect(off.stdout.contains("sparse first layer: off (PERCEPTRON_SPARSE=off)"))
     }
 
     @Test(.enabled(if: GEMM.blas?.name == "openblas" && Parallel.threadCount > 1
                    && ProcessInfo.processInfo.environment["PERCEPTRON_BLAS_THREADING"] == nil, "needs OpenBLAS and 2 cores"))
-    func infoSaysWhoThreadsTheBLAS() throws {
-        let split = try CLI.run(["info"])
+    func infoSaysWhoThreadsTheBLAS() async throws {
+        let split = try await CLI.run(["info"])
         #expect(split.stdout.contains("BLAS threading: split over Perceptron's \(Parallel.threadCount) threads"))
-        let library = try CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "library"])
+        let library = try await CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "library"])
         #expect(library.stdout.contains("BLAS threading: the library's own threads"))
     }
 
-    @Test func unknownBLASThreadingIsOneLine() throws {
-        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "openmp"]),
+    @Test func unknownBLASThreadingIsOneLine() async throws {
+        expectCleanFailure(try await CLI.run(["info"], environment: ["PERCEPTRON_BLAS_THREADING": "openmp"]),
                            mentioning: "PERCEPTRON_BLAS_THREADING=openmp is not a setting; use split or library")
     }
 
-    @Test func unknownSparseSettingIsOneLine() throws {
-        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "maybe"]),
+    @Test func unknownSparseSettingIsOneLine() async throws {
+        expectCleanFailure(try await CLI.run(["info"], environment: ["PERCEPTRON_SPARSE": "maybe"]),
                            mentioning: "PERCEPTRON_SPARSE=maybe is not a setting; use auto or off")
     }
 
-    @Test func benchMeasuresTheSparseFirstLayer() throws {
-        let result = try CLI.run(["bench", "--json", "--quick", "--skip", "gemm,train,small-batches,predict"])
+    @Test func benchMeasuresTheSparseFirstLayer() async throws {
+        let result = try await CLI.run(["bench", "--json", "--quick", "--skip", "gemm,train,small-batches,predict"])
         #expect(result.status == 0)
         let object = try #require(try JSONValue.parse(result.stdout).objectValue)
         #expect(object["sparse_products"]?.boolValue == SparseProducts.enabled)
@@ -69,21 +69,21 @@ struct CLITests {
         }
         // MNIST's pixels: about 43% of the columns of 6 digits, 34% of the (6 pixels, image) pairs.
         for sparse in stride(from: 1, to: 8, by: 2) { #expect(rows[sparse]["kept"]!.doubleValue! < 0.6) }
-        let wrong = try CLI.run(["bench", "--skip", "sparse,gpu"])
+        let wrong = try await CLI.run(["bench", "--skip", "sparse,gpu"])
         expectCleanFailure(wrong, mentioning: "--skip takes gemm, sparse, train, small-batches, predict; got 'gpu'")
     }
 
-    @Test func unknownMicroKernelIsOneLine() throws {
-        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "sse"]),
+    @Test func unknownMicroKernelIsOneLine() async throws {
+        expectCleanFailure(try await CLI.run(["info"], environment: ["PERCEPTRON_PORTABLE_KERNEL": "sse"]),
                            mentioning: "PERCEPTRON_PORTABLE_KERNEL=sse is not a micro-kernel")
     }
 
-    @Test func unknownBackendIsOneLine() throws {
-        expectCleanFailure(try CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "gpu"]), mentioning: "PERCEPTRON_BACKEND=gpu")
+    @Test func unknownBackendIsOneLine() async throws {
+        expectCleanFailure(try await CLI.run(["info"], environment: ["PERCEPTRON_BACKEND": "gpu"]), mentioning: "PERCEPTRON_BACKEND=gpu")
     }
 
-    @Test func showPixelsPrintsTheTutorialLoop() throws {
-        let result = try CLI.run(["show", "--index", "0", "--pixels"])
+    @Test func showPixelsPrintsTheTutorialLoop() async throws {
+        let result = try await CLI.run(["show", "--index", "0", "--pixels"])
         #expect(result.status == 0)
         let mnist = try MNIST.load()
         let image = GreyImage(batch: mnist.trainImages, index: 0)
@@ -96,8 +96,8 @@ struct CLITests {
         #expect(result.stdout.split(separator: "\n").count == 28)
     }
 
-    @Test func showDrawsTheDigitWithItsLabel() throws {
-        let result = try CLI.run(["show", "--index", "0"])
+    @Test func showDrawsTheDigitWithItsLabel() async throws {
+        let result = try await CLI.run(["show", "--index", "0"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("train image 0, label 5\n"))
         #expect(!result.stdout.contains("\u{1B}["), "no escape codes when stdout is not a terminal")
@@ -117,23 +117,23 @@ struct CLITests {
         (["train", "--data-dir", "/nonexistent-folder"], "no such folder"),
         (["evaluate", "--model", "/nonexistent/model.safetensors"], "no such file"),
     ])
-    func badArgumentsFailCleanly(arguments: [String], fragment: String) throws {
-        expectCleanFailure(try CLI.run(arguments), mentioning: fragment)
+    func badArgumentsFailCleanly(arguments: [String], fragment: String) async throws {
+        expectCleanFailure(try await CLI.run(arguments), mentioning: fragment)
     }
 
-    @Test func corruptModelFileFailsCleanly() throws {
+    @Test func corruptModelFileFailsCleanly() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("broken.safetensors")
         try Data([0x10, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\":".utf8)).write(to: file)
-        expectCleanFailure(try CLI.run(["predict", "--model", file.path, "--index", "0"]), mentioning: file.path)
+        expectCleanFailure(try await CLI.run(["predict", "--model", file.path, "--index", "0"]), mentioning: file.path)
     }
 
-    @Test func trainEvaluatePredictSummaryRoundTrip() throws {
+    @Test func trainEvaluatePredictSummaryRoundTrip() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
-        let train = try CLI.run(["train", "--hidden", "32", "--epochs", "2", "--batch-size", "200", "--output", run.path, "--verbose", "2"])
+        let train = try await CLI.run(["train", "--hidden", "32", "--epochs", "2", "--batch-size", "200", "--output", run.path, "--verbose", "2"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         #expect(train.stdout.contains("Model: \"functional"))
         #expect(train.stdout.contains("│ dense"))
@@ -150,11 +150,11 @@ struct CLITests {
         #expect(csv.hasPrefix("epoch,categorical_accuracy,loss,val_categorical_accuracy,val_loss\n0,"))
         #expect(csv.split(separator: "\n").count == 3)
 
-        let evaluate = try CLI.run(["evaluate", "--model", model.path])
+        let evaluate = try await CLI.run(["evaluate", "--model", model.path])
         #expect(evaluate.status == 0)
         #expect(evaluate.stdout.split(separator: "\n").last.map(String.init) == String(accuracyLine))
 
-        let predict = try CLI.run(["predict", "--model", model.path, "--index", "0"])
+        let predict = try await CLI.run(["predict", "--model", model.path, "--index", "0"])
         #expect(predict.status == 0)
         let predictLines = predict.stdout.split(separator: "\n").map(String.init)
         #expect(predictLines.count == 3)
@@ -162,13 +162,13 @@ struct CLITests {
         #expect(predictLines[1] == "label: 7")
         #expect(predictLines[2].split(separator: " ").count == 11)
 
-        let summary = try CLI.run(["summary", "--model", model.path])
+        let summary = try await CLI.run(["summary", "--model", model.path])
         #expect(summary.status == 0)
         #expect(summary.stdout.contains("Total params: 25,450 (99.41 KB)"))
     }
 
-    @Test func summaryWithoutModelIsTheLessonMLP() throws {
-        let result = try CLI.run(["summary"])
+    @Test func summaryWithoutModelIsTheLessonMLP() async throws {
+        let result = try await CLI.run(["summary"])
         #expect(result.status == 0)
         #expect(result.stdout.contains(" Total params: 669,706 (2.55 MB)\n"))
         #expect(result.stdout.contains("│ dense_2 (Dense)                 │ (None, 10)             │         5,130 │"))
@@ -186,14 +186,14 @@ struct ResumeCLITests {
     /// Linux the pipe is shrunk to one page (4,096 bytes) and the 58 other epochs need about
     /// 7,700, so the child blocks long before its end (measured: at epoch 33). Where a pipe
     /// cannot be shrunk (macOS: 16 KiB) those 58 epochs still take far longer than a signal.
-    @Test func ctrlCThenResumeGivesTheUninterruptedRun() throws {
+    @Test func ctrlCThenResumeGivesTheUninterruptedRun() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let epochs = 60
         let settings = ["--hidden", "8", "--epochs", "\(epochs)", "--batch-size", "100", "--train-limit", "300",
                         "--checkpoint-every", "0", "--verbose", "2", "--no-report"]
         let full = folder.appendingPathComponent("full"), cut = folder.appendingPathComponent("cut")
-        let uninterrupted = try CLI.run(["train"] + settings + ["--output", full.path])
+        let uninterrupted = try await CLI.run(["train"] + settings + ["--output", full.path])
         #expect(uninterrupted.status == 0, "stderr: \(uninterrupted.stderr)")
 
         let process = Process()
@@ -220,7 +220,7 @@ struct ResumeCLITests {
         #expect(stderr.contains("resume with: perceptron train --resume \(cut.path)"))
         #expect(!stderr.contains("Epoch \(epochs)/\(epochs)"), "the run went on to its last epoch")
 
-        let resumed = try CLI.run(["train", "--resume", cut.path, "--verbose", "0"])
+        let resumed = try await CLI.run(["train", "--resume", cut.path, "--verbose", "0"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming \(cut.path) at epoch"))
         for file in ["model.safetensors", "history.csv"] {
@@ -228,8 +228,8 @@ struct ResumeCLITests {
             let b = try Data(contentsOf: cut.appendingPathComponent(file))
             #expect(a == b, "\(file) differs from the uninterrupted run's")
         }
-        expectCleanFailure(try CLI.run(["train", "--resume", cut.path, "--epochs", "9"]), mentioning: "--resume continues a run")
-        expectCleanFailure(try CLI.run(["train", "--resume", folder.path]), mentioning: "train.json")
+        expectCleanFailure(try await CLI.run(["train", "--resume", cut.path, "--epochs", "9"]), mentioning: "--resume continues a run")
+        expectCleanFailure(try await CLI.run(["train", "--resume", folder.path]), mentioning: "train.json")
     }
 }
 
@@ -238,13 +238,13 @@ struct BackendCLITests {
     /// The README's claim: another backend sums in another order, so results are not
     /// bit-identical, but after one epoch the metrics agree to about 1e-3.
     @Test(.enabled(if: GEMM.blas != nil, "needs a system BLAS (OpenBLAS)"))
-    func portableAndBLASAgreeAfterAnEpoch() throws {
+    func portableAndBLASAgreeAfterAnEpoch() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var histories: [[Double]] = []
         for backend in ["blas", "portable"] {
             let run = folder.appendingPathComponent(backend)
-            let result = try CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "100", "--train-limit", "2000",
+            let result = try await CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "100", "--train-limit", "2000",
                                       "--verbose", "0", "--no-report", "--output", run.path],
                                      environment: ["PERCEPTRON_BACKEND": backend])
             #expect(result.status == 0, "stderr: \(result.stderr)")

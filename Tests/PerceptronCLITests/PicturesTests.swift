@@ -42,11 +42,11 @@ func folderListing(_ url: URL) throws -> [String] {
 struct PicturesTests {
     /// One small run checked from every side: the files, the terminal chart, `report`
     /// rebuilding the same pictures, `plot` and `predict --png` on its files.
-    @Test func trainWritesThePicturesAndReport() throws {
+    @Test func trainWritesThePicturesAndReport() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
-        let train = try CLI.run(["train", "--hidden", "16", "--epochs", "2", "--batch-size", "500", "--output", run.path])
+        let train = try await CLI.run(["train", "--hidden", "16", "--epochs", "2", "--batch-size", "500", "--output", run.path])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         let listing = try folderListing(run)
         #expect(Set(modelFiles + pictureFiles).isSubset(of: listing), "the run folder holds \(listing)")
@@ -80,7 +80,7 @@ struct PicturesTests {
         let before = try pictureFiles.filter { $0 != "report.html" }.map { try Data(contentsOf: run.appendingPathComponent($0)) }
         try FileManager.default.removeItem(at: run.appendingPathComponent("report.html"))
         try FileManager.default.removeItem(at: run.appendingPathComponent("loss.svg"))
-        let report = try CLI.run(["report", run.path])
+        let report = try await CLI.run(["report", run.path])
         #expect(report.status == 0, "stderr: \(report.stderr)")
         #expect(report.stdout.split(separator: "\n").map { URL(fileURLWithPath: String($0)).lastPathComponent } == pictureFiles)
         #expect(try folderListing(run) == listing)
@@ -94,21 +94,21 @@ struct PicturesTests {
 
         // `plot` draws any metric of the history; an unknown one is one clean line.
         let chart = folder.appendingPathComponent("accuracy-plot.svg")
-        let plot = try CLI.run(["plot", run.appendingPathComponent("history.csv").path, "-o", chart.path,
+        let plot = try await CLI.run(["plot", run.appendingPathComponent("history.csv").path, "-o", chart.path,
                                 "--metric", "categorical_accuracy"])
         #expect(plot.status == 0, "stderr: \(plot.stderr)")
         let texts = try svgTexts(chart)
         #expect(texts.contains("validation categorical accuracy") && texts.contains("training categorical accuracy"))
         #expect(texts.contains("epoch") && texts.contains("categorical accuracy"))
-        expectCleanFailure(try CLI.run(["plot", run.appendingPathComponent("history.csv").path, "-o", chart.path,
+        expectCleanFailure(try await CLI.run(["plot", run.appendingPathComponent("history.csv").path, "-o", chart.path,
                                         "--metric", "f1"]), mentioning: "no column 'f1'")
-        expectCleanFailure(try CLI.run(["plot", folder.appendingPathComponent("missing.csv").path, "-o", chart.path]),
+        expectCleanFailure(try await CLI.run(["plot", folder.appendingPathComponent("missing.csv").path, "-o", chart.path]),
                            mentioning: "missing.csv")
 
         // `predict --png`: the digit at 10x under its caption, 280 + 2 * 8 wide; 280 + 4 (gap)
         // + 16 (caption at scale 2) + 2 * 8 high.
         let digit = folder.appendingPathComponent("prediction.png")
-        let predict = try CLI.run(["predict", "--model", run.appendingPathComponent("model.safetensors").path,
+        let predict = try await CLI.run(["predict", "--model", run.appendingPathComponent("model.safetensors").path,
                                    "--index", "0", "--png", digit.path])
         #expect(predict.status == 0, "stderr: \(predict.stderr)")
         #expect(predict.stdout.hasPrefix("prediction: "))
@@ -117,10 +117,10 @@ struct PicturesTests {
         #expect(image[0, 0] == .white)
     }
 
-    @Test func noReportWritesOnlyTheModelAndHistory() throws {
+    @Test func noReportWritesOnlyTheModelAndHistory() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let train = try CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "500", "--output", folder.path,
+        let train = try await CLI.run(["train", "--hidden", "16", "--epochs", "1", "--batch-size", "500", "--output", folder.path,
                                  "--no-report"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         let listing = try folderListing(folder)
@@ -130,11 +130,11 @@ struct PicturesTests {
     }
 
     /// `plt.imshow(X_train[0], cmap='Greys')` as a file: 28 x 28 at 10x, 0 white, 255 black.
-    @Test func showWritesTheDigitAsPNG() throws {
+    @Test func showWritesTheDigitAsPNG() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("digit.png")
-        let show = try CLI.run(["show", "--index", "0", "--png", file.path, "--scale", "10"])
+        let show = try await CLI.run(["show", "--index", "0", "--png", file.path, "--scale", "10"])
         #expect(show.status == 0, "stderr: \(show.stderr)")
         #expect(show.stdout.hasPrefix("train image 0, label 5\n"))
         let image = try decodedPNG(file)
@@ -144,6 +144,6 @@ struct PicturesTests {
         let (x, y) = try #require((0..<28 * 28).lazy.map { ($0 % 28, $0 / 28) }.first { digit[$0.0, $0.1] == 255 })
         #expect(image[x * 10 + 5, y * 10 + 5] == .black)
         #expect(image[x * 10, y * 10] == image[x * 10 + 9, y * 10 + 9], "each pixel is a 10 x 10 block")
-        expectCleanFailure(try CLI.run(["show", "--index", "0", "--png", file.path, "--scale", "0"]), mentioning: "--scale")
+        expectCleanFailure(try await CLI.run(["show", "--index", "0", "--png", file.path, "--scale", "0"]), mentioning: "--scale")
     }
 }

@@ -7,15 +7,15 @@ import Testing
 
 @Suite("perceptron represent", .serialized)
 struct RepresentTests {
-    @Test func tableAndFilesForATinyModel() throws {
+    @Test func tableAndFilesForATinyModel() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
-        let train = try CLI.run(["train", "--hidden", "32", "--epochs", "1", "--output", run.path, "--no-report", "--verbose", "0"])
+        let train = try await CLI.run(["train", "--hidden", "32", "--epochs", "1", "--output", run.path, "--no-report", "--verbose", "0"])
         #expect(train.status == 0, "stderr: \(train.stderr)")
         let model = run.appendingPathComponent("model.safetensors").path
         let output = folder.appendingPathComponent("represent")
-        let result = try CLI.run(["represent", "--model", model, "--samples", "300", "--train-samples", "1000",
+        let result = try await CLI.run(["represent", "--model", model, "--samples", "300", "--train-samples", "1000",
                                   "--probe-epochs", "5", "--output", output.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
 
@@ -47,7 +47,7 @@ struct RepresentTests {
         (["represent", "--model", "m", "--train-samples", "0"], "--train-samples must be at least 1"),
         (["represent", "--model", "m", "--probe-epochs", "0"], "--probe-epochs must be at least 1"),
     ])
-    func badArgumentsFailCleanly(arguments: [String], fragment: String) throws {
-        expectCleanFailure(try CLI.run(arguments), mentioning: fragment)
+    func badArgumentsFailCleanly(arguments: [String], fragment: String) async throws {
+        expectCleanFailure(try await CLI.run(arguments), mentioning: fragment)
     }
 }

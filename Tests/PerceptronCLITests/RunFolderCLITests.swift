@@ -12,78 +12,78 @@ struct RunFolderCLITests {
     static let quick = ["--hidden", "8", "--epochs", "1", "--batch-size", "500", "--train-limit", "1000",
                         "--verbose", "0", "--no-report"]
 
-    @Test func aFolderHoldingARunIsRefusedAndKept() throws {
+    @Test func aFolderHoldingARunIsRefusedAndKept() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
-        #expect(try CLI.run(["train"] + Self.quick + ["--output", run.path]).status == 0)
+        #expect(try await CLI.run(["train"] + Self.quick + ["--output", run.path]).status == 0)
         let settings = try Data(contentsOf: run.appendingPathComponent("train.json"))
         let model = try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
         // A failing run (bad data) and a valid one both leave the existing run as it was.
-        expectCleanFailure(try CLI.run(["train"] + Self.quick + ["--output", run.path, "--data-dir", folder.appendingPathComponent("nope").path]),
+        expectCleanFailure(try await CLI.run(["train"] + Self.quick + ["--output", run.path, "--data-dir", folder.appendingPathComponent("nope").path]),
                            mentioning: "no such folder")
-        expectCleanFailure(try CLI.run(["train"] + Self.quick + ["--seed", "3", "--output", run.path]),
+        expectCleanFailure(try await CLI.run(["train"] + Self.quick + ["--seed", "3", "--output", run.path]),
                            mentioning: "already holds a run")
         #expect(try Data(contentsOf: run.appendingPathComponent("train.json")) == settings)
         #expect(try Data(contentsOf: run.appendingPathComponent("model.safetensors")) == model)
-        let replaced = try CLI.run(["train"] + Self.quick + ["--seed", "3", "--output", run.path, "--overwrite"])
+        let replaced = try await CLI.run(["train"] + Self.quick + ["--seed", "3", "--output", run.path, "--overwrite"])
         #expect(replaced.status == 0, "stderr: \(replaced.stderr)")
         #expect(try Data(contentsOf: run.appendingPathComponent("model.safetensors")) != model)
     }
 
-    @Test func badDataLeavesNoFolder() throws {
+    @Test func badDataLeavesNoFolder() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("file")
         try Data("x".utf8).write(to: file)
         for (data, message) in [(folder.appendingPathComponent("missing"), "no such folder"), (file, "is a file, not a folder")] {
             let run = folder.appendingPathComponent("run")
-            expectCleanFailure(try CLI.run(["train"] + Self.quick + ["--data-dir", data.path, "--output", run.path]), mentioning: message)
+            expectCleanFailure(try await CLI.run(["train"] + Self.quick + ["--data-dir", data.path, "--output", run.path]), mentioning: message)
             #expect(!FileManager.default.fileExists(atPath: run.path))
         }
-        let limit = try CLI.run(["train", "--train-limit", "100000", "--output", folder.appendingPathComponent("big").path])
+        let limit = try await CLI.run(["train", "--train-limit", "100000", "--output", folder.appendingPathComponent("big").path])
         expectCleanFailure(limit, mentioning: "--train-limit 100000 is more than the 60000 training images")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("big").path))
     }
 
-    @Test func defaultFoldersAreDistinct() throws {
+    @Test func defaultFoldersAreDistinct() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for _ in 0..<3 { #expect(try CLI.run(["train"] + Self.quick + ["--epochs", "1"], in: folder).status == 0) }
+        for _ in 0..<3 { #expect(try await CLI.run(["train"] + Self.quick + ["--epochs", "1"], in: folder).status == 0) }
         let runs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)
         #expect(runs.count == 3, "\(runs)")
     }
 
-    @Test func aLockedFolderIsRefused() throws {
+    @Test func aLockedFolderIsRefused() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // Another run holds the folder's lock.
         let descriptor = open(folder.appendingPathComponent("train.lock").path, O_RDWR | O_CREAT, 0o644)
         #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
-        expectCleanFailure(try CLI.run(["train"] + Self.quick + ["--output", folder.path]), mentioning: "in use by another training run")
+        expectCleanFailure(try await CLI.run(["train"] + Self.quick + ["--output", folder.path]), mentioning: "in use by another training run")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("train.json").path))
         // Released, as when that run's process ends, however it ends: the folder is free.
         close(descriptor)
-        #expect(try CLI.run(["train"] + Self.quick + ["--output", folder.path]).status == 0)
+        #expect(try await CLI.run(["train"] + Self.quick + ["--output", folder.path]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("train.lock").path))
     }
 
-    @Test func whatTrainAcceptsEveryCommandLoads() throws {
+    @Test func whatTrainAcceptsEveryCommandLoads() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        expectCleanFailure(try CLI.run(["train", "--learning-rate", "5e6", "--output", folder.appendingPathComponent("a").path]),
+        expectCleanFailure(try await CLI.run(["train", "--learning-rate", "5e6", "--output", folder.appendingPathComponent("a").path]),
                            mentioning: "--learning-rate must be above 0 and at most 1e6")
         let run = folder.appendingPathComponent("b")
         // The largest learning rate allowed, with raw pixels: far off, but trained, saved and loadable.
-        let trained = try CLI.run(["train"] + Self.quick + ["--learning-rate", "1e6", "--raw-pixels", "--output", run.path])
+        let trained = try await CLI.run(["train"] + Self.quick + ["--learning-rate", "1e6", "--raw-pixels", "--output", run.path])
         #expect(trained.status == 0, "stderr: \(trained.stderr)")
         for command in [["evaluate"], ["summary"]] {
-            let result = try CLI.run(command + ["--model", run.appendingPathComponent("model.safetensors").path])
+            let result = try await CLI.run(command + ["--model", run.appendingPathComponent("model.safetensors").path])
             #expect(result.status == 0, "\(command): \(result.stderr)")
         }
     }
 
-    @Test func resumeWorksFromAnotherFolderAndSaysWhenThereIsNothingToResume() throws {
+    @Test func resumeWorksFromAnotherFolderAndSaysWhenThereIsNothingToResume() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("mydata")
@@ -111,13 +111,13 @@ struct RunFolderCLITests {
         try #require(process.terminationStatus == 130, "the run ended before it could be interrupted")
         let elsewhere = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: elsewhere) }
-        let resumed = try CLI.run(["train", "--resume", run.path, "--verbose", "0"], in: elsewhere)
+        let resumed = try await CLI.run(["train", "--resume", run.path, "--verbose", "0"], in: elsewhere)
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         // A finished run: nothing to resume.
-        expectCleanFailure(try CLI.run(["train", "--resume", run.path]), mentioning: "completed all 4 epochs; nothing to resume")
+        expectCleanFailure(try await CLI.run(["train", "--resume", run.path]), mentioning: "completed all 4 epochs; nothing to resume")
     }
 
-    @Test func ctrlCBeforeTrainingIsHonoured() throws {
+    @Test func ctrlCBeforeTrainingIsHonoured() async throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run")
