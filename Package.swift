@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // The playground's HTTP server: no dependencies of its own, streaming responses.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // ONNX files: the runtime only; the schema's Swift code is generated once and committed
+        // (Scripts/onnx-proto.sh), so no build-time plugin runs.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // zlib from the system (Linux: zlib1g; macOS: the SDK's libz), for gzip and PNG.
@@ -42,9 +45,14 @@ let package = Package(
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronReport",
             "PerceptronTraining", .product(name: "FlyingFox", package: "FlyingFox"),
         ], resources: [.copy("Resources/web")]),
+        // ONNX export and import: Perceptron's models in and out of the field's exchange format.
+        .target(name: "PerceptronONNX", dependencies: [
+            "PerceptronIO", "PerceptronTensor", "PerceptronNN",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .target(name: "Perceptron", dependencies: [
             "PerceptronIO", "PerceptronTensor", "PerceptronNN", "PerceptronData", "PerceptronVision", "PerceptronPlot",
-            "PerceptronReport", "PerceptronTraining",
+            "PerceptronReport", "PerceptronTraining", "PerceptronONNX",
         ]),
         .executableTarget(name: "perceptron", dependencies: [
             "Perceptron", "PerceptronServe",

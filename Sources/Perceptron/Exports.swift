@@ -3,6 +3,7 @@
 @_exported import PerceptronData
 @_exported import PerceptronIO
 @_exported import PerceptronNN
+@_exported import PerceptronONNX
 @_exported import PerceptronPlot
 @_exported import PerceptronReport
 @_exported import PerceptronTensor
