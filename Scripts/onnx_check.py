@@ -37,11 +37,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import struct
 import subprocess
 import sys
-import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -227,7 +226,10 @@ def softmax_regression(x: np.ndarray, labels: np.ndarray, classes: int, rng, ste
 def run(command: list[str], what: str) -> str:
     """Runs a command, returns its stdout; a failure stops the check with its stderr."""
     print("$ " + " ".join(command), file=sys.stderr, flush=True)
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as error:
+        raise CheckError(f"{what}: cannot run {command[0]}: {error.strerror}") from error
     if done.returncode != 0:
         raise CheckError(f"{what} failed (exit {done.returncode}):\n{done.stderr.strip()[-2000:]}")
     return done.stdout
@@ -253,11 +255,11 @@ class Probabilities:
     def of(self, files: list[Path], count: int) -> list[np.ndarray]:
         """[count, classes] float32 for each model file."""
         if self.mode == "predict":
-            return [self._predict(file, count) for file in files]
+            return [self._predict(file, self.work / f"probabilities-{i}.f32", count) for i, file in enumerate(files)]
         return self._serve(files, count)
 
-    def _predict(self, file: Path, count: int) -> np.ndarray:
-        out = self.work / (file.stem + ".probabilities.f32")
+    def _predict(self, file: Path, out: Path, count: int) -> np.ndarray:
+        out.unlink(missing_ok=True)
         run([self.perceptron, "predict", "--model", str(file), "--split", "test", "--output", str(out)],
             f"perceptron predict on {file}")
         values = np.fromfile(out, dtype="<f4")
@@ -271,11 +273,14 @@ class Probabilities:
         for file in files:
             command += ["--model", str(file)]
         print("$ " + " ".join(command), file=sys.stderr, flush=True)
-        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        log = self.work / "serve.log"
+        with open(log, "w") as errors:
+            server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
         try:
             url = server.stdout.readline().strip()
             if not url.startswith("http"):
-                raise CheckError(f"perceptron serve did not start:\n{server.stderr.read()[-2000:]}")
+                server.wait(timeout=30)
+                raise CheckError(f"perceptron serve did not start:\n{log.read_text()[-2000:]}")
             with urllib.request.urlopen(url + "api/models") as reply:
                 listed = json.load(reply)
             names = [model["name"] for model in (listed["models"] if isinstance(listed, dict) else listed)]
@@ -285,8 +290,11 @@ class Probabilities:
             for index in range(count):
                 body = json.dumps({"pixels": images[index].reshape(-1).tolist(), "models": names}).encode()
                 request = urllib.request.Request(url + "api/predict", body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(request) as reply:
-                    answer = json.load(reply)["results"]
+                try:
+                    with urllib.request.urlopen(request) as reply:
+                        answer = json.load(reply)["results"]
+                except urllib.error.HTTPError as error:
+                    raise CheckError(f"/api/predict on test image {index}: HTTP {error.code}: {error.read()[:300]!r}")
                 for position, result in enumerate(answer):
                     results[position].append(result["probabilities"])
                 if (index + 1) % 2000 == 0:
@@ -365,6 +373,9 @@ def main(argv=None) -> int:
 def check(args) -> int:
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    for option, given in (("--mlp", args.mlp), ("--cnn", args.cnn), ("--cnn-bn", args.cnn_bn)):
+        if given is not None and not model_file(given).is_file():
+            raise CheckError(f"{option} {given}: no model file there (give a run folder or a .safetensors file)")
     images, labels = test_set()
     mlp = args.mlp or train(args.perceptron, "mlp", work / "mlp", args.train_limit)
     cnn = args.cnn or train(args.perceptron, "cnn", work / "cnn", args.train_limit)
