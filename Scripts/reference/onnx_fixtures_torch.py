@@ -94,6 +94,17 @@ def export(model: nn.Module, sample: np.ndarray, path: Path) -> None:
                                 input_names=["input"], output_names=["probabilities"],
                                 dynamic_shapes={"x": {0: batch}})
     program.save(str(path), external_data=False)
+    strip_node_metadata(path)
+
+
+def strip_node_metadata(path: Path) -> None:
+    """Drops what the exporter records per node for debugging (stack traces with this
+    machine's paths, source names): the graph, its weights and its outputs are unchanged."""
+    model = onnx.load(str(path))
+    for node in model.graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    onnx.save(model, str(path))
 
 
 def main() -> None:
