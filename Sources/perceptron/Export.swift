@@ -22,7 +22,7 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("A model file (model.safetensors) or a run folder written by `perceptron train`.", valueName: "file|run-dir"))
     var model: String
 
-    @Option(help: ArgumentHelp("The format to write: onnx (opset 18).", valueName: "format"))
+    @Option(help: ArgumentHelp("The format to write; ONNX files declare opset 18.", valueName: "format"))
     var format: Format = .onnx
 
     @Option(help: ArgumentHelp("The file to write, ending in .onnx.", valueName: "file"))
@@ -48,7 +48,7 @@ struct Export: ParsableCommand {
         let inputs = (["N"] + loaded.inputShape.map(String.init)).joined(separator: ", ")
         let outputs = (["N"] + loaded.outputShape.map(String.init)).joined(separator: ", ")
         printError("ONNX opset \(ONNXOpset.version): input [\(inputs)] -> output [\(outputs)], "
-                   + "\(loaded.layers.count) layers, \(loaded.parameters.reduce(0) { $0 + $1.value.count }) weights"
+                   + "\(loaded.layers.count) layers, \(Model.grouped(loaded.parameters.reduce(0) { $0 + $1.value.count })) weights"
                    + (source.settings == nil ? "" : ", with the run's training settings"))
         print(output)
     }

@@ -20,7 +20,7 @@ struct ExportCLITests {
         let result = try await CLI.run(["export", "--model", run.path, "--format", "onnx", "--output", output.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout == output.path + "\n")
-        #expect(result.stderr == "ONNX opset 18: input [N, 784] -> output [N, 10], 2 layers, 12730 weights, with the run's training settings\n")
+        #expect(result.stderr == "ONNX opset 18: input [N, 784] -> output [N, 10], 2 layers, 12,730 weights, with the run's training settings\n")
         let settings = try RunFolder(run).readSettings()
         let expected = try Model.load(from: modelFile).onnxBytes(metadata: ["perceptron.training_settings": try settings.json()])
         #expect(try [UInt8](Data(contentsOf: output)) == expected)
