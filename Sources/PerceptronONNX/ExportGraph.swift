@@ -37,6 +37,10 @@ struct ExportGraph {
         for layer in model.layers {
             try add(layer)
         }
+        if model.layers.isEmpty {
+            // A model of its input alone: the output still gets a name of its own.
+            try node("Identity", layer: input.name, inputs: [current], output: "\(input.name)/identity")
+        }
         try toChannelsLast(layer: model.layers.last?.name ?? input.name)
         proto.output = [ExportProto.valueInfo(current, batchShape: shape)]
         // The output's shape is declared as the graph's output, and only there.

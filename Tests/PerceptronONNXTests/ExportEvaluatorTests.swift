@@ -52,6 +52,26 @@ import PerceptronTensor
         #expect(try difference(model, x) <= 1e-6)
     }
 
+    /// Normalisation straight on channels-last images needs the transpose first; softmax then
+    /// runs over the channels, axis 1.
+    @Test func normalizationOnInputImagesAgrees() throws {
+        let model = exportModel([5, 4, 3], [BatchNormalization(name: "input_norm"), Activation(.softmax, name: "channel_softmax"),
+                                            Flatten(name: "norm_flatten"), Dense(4, activation: .tanh, name: "norm_dense")],
+                                name: "normalized_input", spread: 0.5)
+        let graph = try decoded(model.onnxBytes()).graph
+        #expect(graph.node.map(\.opType) == ["Transpose", "BatchNormalization", "Softmax", "Transpose", "Flatten", "Gemm", "Tanh"])
+        var generator = SeededGenerator(seed: 5)
+        let x = Tensor(shape: [4, 5, 4, 3], scalars: (0..<(4 * 60)).map { _ in generator.nextFloat(in: -2..<2) })
+        #expect(try difference(model, x) <= 1e-6)
+    }
+
+    @Test func aModelOfItsInputAloneIsAnIdentity() throws {
+        let model = exportModel([3], [], name: "bare")
+        let graph = try decoded(model.onnxBytes()).graph
+        #expect(graph.node.map(\.opType) == ["Identity"] && graph.output.map(\.name) == ["bare_input/identity"])
+        #expect(try difference(model, Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])) == 0)
+    }
+
     /// The same graph with the Transpose before Flatten left out runs, but answers otherwise:
     /// the agreement above depends on flattening channels-last.
     @Test func flatteningChannelsFirstWouldDisagree() throws {
