@@ -40,7 +40,7 @@ struct Export: ParsableCommand {
         guard overwrite || !FileManager.default.fileExists(atPath: output) else {
             throw CLIError("--output \(output) already exists; give --overwrite to replace it")
         }
-        let source = try ExportSource(model)
+        let source = try ModelSource(model)
         let loaded = try Model.load(from: source.modelFile)
         var metadata: [String: String] = [:]
         if let settings = source.settings { metadata["perceptron.training_settings"] = try settings.json() }
@@ -51,40 +51,5 @@ struct Export: ParsableCommand {
                    + "\(loaded.layers.count) layers, \(Model.grouped(loaded.parameters.reduce(0) { $0 + $1.value.count })) weights"
                    + (source.settings == nil ? "" : ", with the run's training settings"))
         print(output)
-    }
-}
-
-/// What `--model` names: a model file, or a run folder with its model and training settings.
-struct ExportSource {
-    /// The model file to load.
-    let modelFile: URL
-    /// The run's settings (`train.json`), for a run folder that has them.
-    let settings: RunSettings?
-
-    /// Resolves `path`: a folder is a run folder (its `model.safetensors` and `train.json`),
-    /// anything else a model file.
-    /// - Throws: `CLIError` for a folder without a finished model; `RunSettingsError` for a
-    ///   `train.json` that is not a run's settings.
-    init(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            modelFile = URL(fileURLWithPath: path)
-            settings = nil
-            return
-        }
-        let folder = RunFolder(URL(fileURLWithPath: path))
-        guard FileManager.default.fileExists(atPath: folder.model.path) else {
-            if FileManager.default.fileExists(atPath: folder.checkpoint.path) {
-                throw CLIError("--model \(path): the run has not finished (no model.safetensors, only a checkpoint); finish it with perceptron train --resume \(path)")
-            }
-            throw CLIError("--model \(path) is a folder without model.safetensors; give a model file or a run folder written by perceptron train")
-        }
-        modelFile = folder.model
-        if FileManager.default.fileExists(atPath: folder.settings.path) {
-            let text = String(decoding: try FileIO.read(folder.settings, limit: 1 << 20), as: UTF8.self)
-            settings = try RunSettings.parse(text, path: folder.settings.path)
-        } else {
-            settings = nil
-        }
     }
 }

@@ -6,11 +6,46 @@ import Foundation
 import Perceptron
 
 struct ModelFileOption: ParsableArguments {
-    @Option(help: ArgumentHelp("A model saved by `perceptron train` (model.safetensors).", valueName: "file"))
+    @Option(help: ArgumentHelp("A model file (model.safetensors) or a run folder written by `perceptron train`.", valueName: "file|run-dir"))
     var model: String
 
     func load() throws -> Model {
-        try Model.load(from: URL(fileURLWithPath: model))
+        try Model.load(from: ModelSource(model).modelFile)
+    }
+}
+
+/// What `--model` names: a model file, or a run folder with its model and training settings.
+struct ModelSource {
+    /// The model file to load.
+    let modelFile: URL
+    /// The run's settings (`train.json`), for a run folder that has them.
+    let settings: RunSettings?
+
+    /// Resolves `path`: a folder is a run folder (its `model.safetensors` and `train.json`),
+    /// anything else a model file.
+    /// - Throws: `CLIError` for a folder without a finished model; `RunSettingsError` for a
+    ///   `train.json` that is not a run's settings.
+    init(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            modelFile = URL(fileURLWithPath: path)
+            settings = nil
+            return
+        }
+        let folder = RunFolder(URL(fileURLWithPath: path))
+        guard FileManager.default.fileExists(atPath: folder.model.path) else {
+            if FileManager.default.fileExists(atPath: folder.checkpoint.path) {
+                throw CLIError("--model \(path): the run has not finished (no model.safetensors, only a checkpoint); finish it with perceptron train --resume \(path)")
+            }
+            throw CLIError("--model \(path) is a folder without model.safetensors; give a model file or a run folder written by perceptron train")
+        }
+        modelFile = folder.model
+        if FileManager.default.fileExists(atPath: folder.settings.path) {
+            let text = String(decoding: try FileIO.read(folder.settings, limit: 1 << 20), as: UTF8.self)
+            settings = try RunSettings.parse(text, path: folder.settings.path)
+        } else {
+            settings = nil
+        }
     }
 }
 
