@@ -17,7 +17,7 @@ venv=.venv-onnx
 if ! "$venv/bin/python" -c "import onnx, onnxruntime, numpy" >/dev/null 2>&1; then
     echo "onnx-check: installing onnx, onnxruntime and numpy from PyPI into $venv" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check onnx onnxruntime numpy
+    "$venv/bin/pip" install --quiet --disable-pip-version-check onnx==1.23.2 onnxruntime==1.32.0 numpy
 fi
 
 if [ -z "${PERCEPTRON:-}" ]; then
