@@ -100,6 +100,12 @@ struct Bench: ParsableCommand {
         if let bestRate, !epochMedians.isEmpty {
             result["floor"] = Self.mlpFloor(mnist, bestRate: bestRate, epochSeconds: epochMedians)
         }
+        if !skipped.contains("predict") {
+            let trained = try model ?? BenchMeasure.train(mnist, batchSize: 1000, epochs: 1, evaluateTest: false).model
+            result["evaluate_seconds"] = .double(try BenchMeasure.evaluateSeconds(trained, mnist))
+            let latency = try BenchMeasure.predictLatency(trained, mnist, calls: quick ? 200 : 1000)
+            result["predict_latency_us"] = .object(["p50": .double(latency.p50), "p99": .double(latency.p99)])
+        }
         if !skipped.contains("cnn") {
             // Two epochs, the first left out; --quick trains on a fifth of the images.
             let images = quick ? 12000 : 60000
@@ -117,12 +123,6 @@ struct Bench: ParsableCommand {
                 cnn["floor_share"] = .double(floor / run.seconds.last!)
             }
             result["cnn"] = .object(cnn)
-        }
-        if !skipped.contains("predict") {
-            let trained = try model ?? BenchMeasure.train(mnist, batchSize: 1000, epochs: 1, evaluateTest: false).model
-            result["evaluate_seconds"] = .double(try BenchMeasure.evaluateSeconds(trained, mnist))
-            let latency = try BenchMeasure.predictLatency(trained, mnist, calls: quick ? 200 : 1000)
-            result["predict_latency_us"] = .object(["p50": .double(latency.p50), "p99": .double(latency.p99)])
         }
         result["peak_rss_mb"] = .double(Double(SystemInfo.peakResidentBytes) / 1_048_576)
         if json {
