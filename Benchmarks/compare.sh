@@ -4,7 +4,7 @@
 #
 #   Benchmarks/compare.sh [--rounds N] [--epochs N] [--small-batch-epochs N] [--quick]
 #                         [--threads N] [--systems perceptron,keras,pytorch]
-#                         [--python PATH] [--out DIR]
+#                         [--python PATH] [--out DIR] [--scaling]
 #
 # Perceptron: `perceptron bench --json` from `swift build -c release` (what `swift run -c
 # release perceptron bench --json` runs), or the binary named by PERCEPTRON_BIN.
@@ -14,6 +14,10 @@
 # given); PERCEPTRON_ARGS adds arguments for Perceptron only.
 # The table goes to stdout (and DIR/table.md); progress and each run's stderr to stderr;
 # each run's JSON to DIR/SYSTEM-ROUND.json.
+# --scaling runs instead the grid of `perceptron bench --scaling` (hidden width 128..4096, batch
+# 32..4096, 1 thread and --threads or every core) in Perceptron and PyTorch
+# (peers/torch_mlp.py --scaling), in alternation, and prints Benchmarks/scaling_table.py's table
+# (with --quick, the grid's quarter-size subsets); JSON to DIR/SYSTEM-scaling-ROUND.json.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,11 +28,12 @@ epochs=30
 small_epochs=3
 threads=""
 quick=0
-systems="perceptron,keras,pytorch"
+systems=""
 python="${PEERS_PYTHON:-}"
 out=""
+scaling=0
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 need_value() { [[ $# -ge 2 && -n "$2" ]] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }; }
 
 while [[ $# -gt 0 ]]; do
@@ -41,11 +46,15 @@ while [[ $# -gt 0 ]]; do
     --systems) need_value "$@"; systems="$2"; shift 2 ;;
     --python) need_value "$@"; python="$2"; shift 2 ;;
     --out) need_value "$@"; out="$2"; shift 2 ;;
+    --scaling) scaling=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
+if [[ -z "$systems" ]]; then
+  if [[ $scaling == 1 ]]; then systems="perceptron,pytorch"; else systems="perceptron,keras,pytorch"; fi
+fi
 for value in "$rounds" "$epochs" "$small_epochs" ${threads:+"$threads"}; do
   [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: '$value' is not a positive count" >&2; exit 2; }
 done
@@ -134,6 +143,34 @@ run_one() {  # system round
     say "round $round/$rounds: $system done in $((SECONDS - start)) s"
   fi
 }
+
+if [[ $scaling == 1 ]]; then
+  scaling_args=()
+  if [[ $quick == 1 ]]; then scaling_args+=(--quick); fi
+  if [[ -n "$threads" ]]; then scaling_args+=(--threads "$threads"); fi
+  load_before="$(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo '?')"
+  for ((round = 1; round <= rounds; round++)); do
+    for system in "${active[@]}"; do
+      json="$out/$system-scaling-$round.json"
+      case "$system" in
+        perceptron) cmd=("$perceptron_bin" bench --scaling --json ${scaling_args[@]+"${scaling_args[@]}"}) ;;
+        pytorch) cmd=("$python" "$here/peers/torch_mlp.py" --scaling ${scaling_args[@]+"${scaling_args[@]}"}) ;;
+        *) continue ;;  # Keras has no scaling grid
+      esac
+      say "round $round/$rounds: $system: ${cmd[*]}"
+      if ! "${cmd[@]}" > "$json" 2> >(tee "$out/$system-scaling-$round.log" >&2); then
+        note "$system scaling round $round: failed, no result (log: $out/$system-scaling-$round.log)"
+        mv "$json" "$json.failed" 2> /dev/null || true
+      fi
+    done
+  done
+  load_after="$(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo '?')"
+  shopt -s nullglob
+  results=("$out"/*-scaling-*.json)
+  "$table_python" "$here/scaling_table.py" "${results[@]}" --notes "$notes" \
+    --load "$load_before / $load_after" | tee "$out/table.md"
+  exit 0
+fi
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo '?')"
 say "results in $out; systems: ${active[*]}; rounds: $rounds; epochs: $epochs (+ $small_epochs at batch 128 and 32)"

@@ -183,11 +183,24 @@ def floor_lines(objs: list[dict]) -> list[str]:
     if not parts:
         return []
     sparse = any(o.get("sparse_products") for o in objs)
+    aware = []
+    for o in objs:
+        floor = o.get("floor") or {}
+        shares = floor.get("share") or {}
+        cells = [f"batch {b} {100 * shares[b]['sparse_aware']:.1f}%" for b in ("1000", "128", "32")
+                 if isinstance(shares.get(b), dict) and "sparse_aware" in shares[b]]
+        if cells and "sparse_aware_gflop" in floor:
+            aware.append(f"{floor['sparse_aware_gflop']:.1f} GFLOP at {floor['best_gflops']:.0f} GFLOP/s, "
+                         f"floor {floor['sparse_aware_seconds']:.3f} s: " + ", ".join(cells))
+    lines = []
+    if aware:
+        lines = ["", "sparse-aware floor (the first layer's products at the images' density of non-zero "
+                 "pixels, the rest dense; `perceptron bench`'s floor block), by round: " + "; ".join(aware) + "."]
     return [f"sgemm floor: one epoch is {EPOCH_FLOPS / 1e9:.1f} GFLOP of dense products; at the best "
             f"GEMM rate Perceptron measured in the round, by round: " + "; ".join(parts) + "."
             + (" Perceptron ran its first layer sparse (skipping MNIST's zero pixels), so it did "
                "fewer FLOPs than these and can pass 100%; `PERCEPTRON_SPARSE=off` measures the "
-               "dense path." if sparse else "")]
+               "dense path." if sparse else "")] + lines
 
 
 def main(argv=None) -> int:

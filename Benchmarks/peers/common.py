@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmark peers (keras_mlp.py, torch_mlp.py).
+"""Shared pieces of the benchmark peers (keras_mlp.py, torch_mlp.py, torch_cnn.py).
 
 - reading the MNIST IDX files bundled with Perceptron
   (Sources/PerceptronMNIST/mnist/*.gz, found relative to this file; MNIST_DIR overrides),
@@ -37,6 +37,29 @@ VALIDATION_SPLIT = 0.2
 HIDDEN_UNITS = 512
 CLASSES = 10
 EVALUATE_BATCH_SIZE = 1000
+
+#: The scaling grid of `perceptron bench --scaling` (Sources/perceptron/BenchScaling.swift):
+#: 784-H-H-10 at each hidden width H and batch size, on 1 thread and on every core.
+SCALING_WIDTHS = (128, 256, 512, 1024, 2048, 4096)
+SCALING_BATCHES = (32, 128, 512, 1000, 4096)
+
+
+def mlp_flops(width: int, train_images: int, validation_images: int) -> float:
+    """Dense FLOPs of 784-width-width-10: train images forward and backward (kernel gradients
+    of every layer, input gradients of all but the first), validation images forward."""
+    widths = (784, width, width, CLASSES)
+    products = [2.0 * a * b for a, b in zip(widths, widths[1:])]
+    first, rest = products[0], sum(products[1:])
+    return train_images * (2 * first + 3 * rest) + validation_images * (first + rest)
+
+
+def scaling_train_images(width: int, batch: int, quick: bool) -> int:
+    """Training images of one scaling point, as BenchScaling.trainImages: whole batches adding
+    up to about 10 GFLOP of dense products (2.5 quick), at least one batch, at most 48,000."""
+    target = 2.5e9 if quick else 1e10
+    per_image = mlp_flops(width, 1, 0)
+    batches = max(1, int(round(target / (per_image * batch))))
+    return min(batches, 48000 // batch) * batch
 
 # ---------------------------------------------------------------------------
 # MNIST
@@ -137,6 +160,9 @@ def parse_args(description: str, argv=None) -> argparse.Namespace:
                    help="time batch 1000 only")
     p.add_argument("--quick", action="store_true",
                    help="smoke test: 2 epochs everywhere, 200 latency calls")
+    p.add_argument("--scaling", action="store_true",
+                   help="instead of the lesson's job, time the scaling grid (hidden width x batch "
+                        "x 1 thread and --threads), as `perceptron bench --scaling`")
     args = p.parse_args(argv)
     if args.quick:
         args.epochs = 2

@@ -30,7 +30,14 @@ cores are busy with other work, spinning OpenMP threads can make each step sever
 slower, and OMP_WAIT_POLICY=PASSIVE in the environment avoids that (the JSON's "backend"
 says which was in force). Prints one JSON object on stdout; progress goes to stderr.
 
+With --scaling it times instead the grid of `perceptron bench --scaling`: 784-H-H-10 for each
+hidden width H in common.SCALING_WIDTHS and batch in common.SCALING_BATCHES, on 1 thread and on
+--threads, each point a warm-up step on one batch, then one timed epoch over the first
+common.scaling_train_images(H, batch) training images (shuffled) and validation on a quarter as
+many images from image 48,000 on; seconds are scaled to the 48,000 + 12,000 images of an epoch.
+
     python Benchmarks/peers/torch_mlp.py [--epochs 30] [--small-batch-epochs 3] [--threads N]
+    python Benchmarks/peers/torch_mlp.py --scaling [--quick] [--threads N]
 """
 
 from __future__ import annotations
@@ -67,11 +74,11 @@ def main() -> None:
     x_test = torch.from_numpy(x_test_np).contiguous()
     y_test = torch.from_numpy(y_test_np.astype(np.int64))
 
-    def build() -> nn.Module:
+    def build(width: int = common.HIDDEN_UNITS) -> nn.Module:
         model = nn.Sequential(
-            nn.Linear(784, common.HIDDEN_UNITS), nn.ReLU(),
-            nn.Linear(common.HIDDEN_UNITS, common.HIDDEN_UNITS), nn.ReLU(),
-            nn.Linear(common.HIDDEN_UNITS, common.CLASSES),
+            nn.Linear(784, width), nn.ReLU(),
+            nn.Linear(width, width), nn.ReLU(),
+            nn.Linear(width, common.CLASSES),
         )
         for layer in model:
             if isinstance(layer, nn.Linear):
@@ -94,13 +101,21 @@ def main() -> None:
         n = x.shape[0]
         return loss_sum / n, correct / n
 
-    def train(batch_size: int, epochs: int):
+    def train(batch_size: int, epochs: int, width: int = common.HIDDEN_UNITS, train_images: int | None = None,
+              validation_images: int | None = None, warm_up: bool = False):
         torch.manual_seed(args.seed)
-        model = build()
+        model = build(width)
         optimizer = torch.optim.Adam(model.parameters(), lr=common.LEARNING_RATE,
                                      betas=(0.9, 0.999), eps=KERAS_ADAM_EPSILON)
         generator = torch.Generator().manual_seed(args.seed)
-        n = x_train.shape[0]
+        n = x_train.shape[0] if train_images is None else train_images
+        x_v = x_val if validation_images is None else x_val[:validation_images]
+        y_v = y_val if validation_images is None else y_val[:validation_images]
+        if warm_up:  # one step on one batch: allocation and first-call costs out of the timed epoch
+            loss = F.cross_entropy(model(x_train[:batch_size]), y_train[:batch_size])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
         seconds: list[float] = []
         for epoch in range(epochs):
             t0 = time.perf_counter()
@@ -122,13 +137,17 @@ def main() -> None:
                     correct += (logits.argmax(dim=1) == yb).sum()
             train_loss = loss_sum.item() / n
             train_acc = correct.item() / n
-            val_loss, val_acc = evaluate(model, x_val, y_val, batch_size)
+            val_loss, val_acc = evaluate(model, x_v, y_v, batch_size)
             dt = time.perf_counter() - t0
             seconds.append(dt)
             common.log(f"[pytorch] batch {batch_size} epoch {epoch + 1}/{epochs}: {dt:.3f}s "
                        f"loss {train_loss:.4f} acc {train_acc:.4f} "
                        f"val_loss {val_loss:.4f} val_acc {val_acc:.4f}")
         return model, seconds
+
+    if args.scaling:
+        scaling(args, train)
+        return
 
     runs: dict[int, list[float]] = {}
 
@@ -190,6 +209,33 @@ def main() -> None:
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "seed": args.seed,
+    })
+
+
+def scaling(args, train) -> None:
+    """The grid of `perceptron bench --scaling`, printed as one JSON object."""
+    import torch
+
+    runs = []
+    for threads in sorted({1, args.threads}):
+        torch.set_num_threads(threads)
+        points = []
+        for width in common.SCALING_WIDTHS:
+            for batch in common.SCALING_BATCHES:
+                n_train = common.scaling_train_images(width, batch, args.quick)
+                n_val = n_train // 4
+                _, seconds = train(batch, 1, width=width, train_images=n_train, validation_images=n_val, warm_up=True)
+                points.append({"width": width, "batch": batch, "train_images": n_train, "validation_images": n_val,
+                               "seconds": round(seconds[0], 5),
+                               "epoch_seconds": round(seconds[0] * 48000 / n_train, 5),
+                               "dense_gflop": round(common.mlp_flops(width, n_train, n_val) / 1e9, 4)})
+        runs.append({"threads": threads, "points": points})
+    common.emit({
+        "system": "pytorch",
+        "version": torch.__version__,
+        "machine": common.machine(),
+        "quick": args.quick,
+        "runs": runs,
     })
 
 

@@ -33,6 +33,32 @@ void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, flo
     _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
 }
 
+__attribute__((target("avx2,fma")))
+void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc) {
+    long j = 0;
+    // 64 columns at a time: eight independent chains cover the fused multiply-add's latency.
+    for (; j + 64 <= n; j += 64) {
+        __m256 s[8];
+        for (int v = 0; v < 8; v++) s[v] = _mm256_setzero_ps();
+        const float *row = b + j;
+        for (long p = 0; p < kc; p++, row += ldb) {
+            const __m256 x = _mm256_broadcast_ss(a + p);
+            for (int v = 0; v < 8; v++) s[v] = _mm256_fmadd_ps(x, _mm256_loadu_ps(row + 8 * v), s[v]);
+        }
+        for (int v = 0; v < 8; v++) _mm256_storeu_ps(acc + j + 8 * v, s[v]);
+    }
+    for (; j + 8 <= n; j += 8) {
+        __m256 s = _mm256_setzero_ps();
+        for (long p = 0; p < kc; p++) s = _mm256_fmadd_ps(_mm256_broadcast_ss(a + p), _mm256_loadu_ps(b + p * ldb + j), s);
+        _mm256_storeu_ps(acc + j, s);
+    }
+    for (; j < n; j++) {
+        float s = 0.0f;
+        for (long p = 0; p < kc; p++) s = __builtin_fmaf(a[p], b[p * ldb + j], s);
+        acc[j] = s;
+    }
+}
+
 #define ROW_AVX512(i)                                                \
     {                                                                \
         const __m512 ai = _mm512_set1_ps(a[i]);                      \
@@ -64,6 +90,10 @@ void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, f
 // No such instruction sets here: perceptron_vector_units() reports none, so these are never called.
 void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, float *tile) {
     (void)kc; (void)a; (void)b; (void)tile;
+    abort();
+}
+void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc) {
+    (void)kc; (void)a; (void)b; (void)ldb; (void)n; (void)acc;
     abort();
 }
 void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, float *tile) {

@@ -76,6 +76,10 @@ public struct PortableGEMM: GEMMBackend {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        if m == 1 && !transposeB {
+            multiplyOneRow(n: n, k: k, alpha: alpha, a: a, stride: transposeA ? lda : 1, b: b, ldb: ldb, beta: beta, c: c)
+            return
+        }
         let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
         let nPadded = (n + nr - 1) / nr * nr
         let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * nPadded)
@@ -206,6 +210,43 @@ public struct PortableGEMM: GEMMBackend {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// `c[0, :] = alpha * a B + beta * c` for one row `a` (element p at `a[p * stride]`) and
+    /// `B: [k, n]`, with no packing: predicting one sample, where packing B (the lesson's 1 MB
+    /// second layer) cost more than the product. Sums exactly as row 0 of `blockKernel` does,
+    /// block of `kc` rows by block, each column from 0 in order (fused multiply-adds with the
+    /// AVX2 and AVX-512 tiles, multiply then add with the Swift one), so results are the same
+    /// bits as the packed path's. One thread: handing half of a 20 µs product to a worker
+    /// that another process has descheduled costs a whole time slice on a busy machine.
+    func multiplyOneRow(n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, stride: Int,
+                        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: k + n) { buffer in
+            let row = buffer.baseAddress!, acc = row + k
+            for p in 0..<k { row[p] = a[p * stride] }
+            var p0 = 0
+            while p0 < k {
+                let kc = min(Self.kc, k - p0)
+                if kernel == .swift {
+                    for j in 0..<n { acc[j] = 0 }
+                    for p in p0..<(p0 + kc) {
+                        let x = row[p], source = b + p * ldb
+                        for j in 0..<n { acc[j] += source[j] * x }
+                    }
+                } else {
+                    perceptron_gemm_row_avx2(kc, row + p0, b + p0 * ldb, ldb, n, acc)
+                }
+                let blockBeta = p0 == 0 ? beta : 1
+                if blockBeta == 0 {
+                    for j in 0..<n { c[j] = alpha * acc[j] }
+                } else if blockBeta == 1 {
+                    for j in 0..<n { c[j] += alpha * acc[j] }
+                } else {
+                    for j in 0..<n { c[j] = alpha * acc[j] + blockBeta * c[j] }
+                }
+                p0 += kc
             }
         }
     }

@@ -146,6 +146,21 @@ enum BenchMeasure {
         return TrainRun(model: model, seconds: history.epochSeconds, testAccuracy: accuracy, testLoss: loss)
     }
 
+    /// Keras's MNIST convnet (`Architecture.cnn`, Adam 0.001, batch 128, the last 10% held out,
+    /// pixels / 255) on the first `images` training images for `epochs` epochs: seconds of each
+    /// epoch, and the images trained and validated on in each.
+    static func trainCNN(_ mnist: MNIST, images: Int, epochs: Int) throws -> (seconds: [Double], train: Int, validation: Int) {
+        setRandomSeed(42)
+        let model = Architecture.cnn(height: 28, width: 28, classes: 10)
+        model.compile(loss: .categoricalCrossentropy, optimizer: Adam(learningRate: 0.001), metrics: [.categoricalAccuracy])
+        let x = mnist.trainImages.rows(0..<images).reshaped([images, 28, 28, 1]).scaled(by: 1 / 255)
+        let y = oneHot(mnist.trainLabels.rows(0..<images), classes: 10)
+        printError("bench: training the convnet on \(images) images for \(epochs) epochs")
+        let history = try model.fit(x, y, batchSize: 128, epochs: epochs, verbose: 0, validationSplit: 0.1, seed: 42)
+        let train = Int((Double(images) * 0.9).rounded(.down))
+        return (history.epochSeconds, train, images - train)
+    }
+
     /// Best of three evaluations of the 10,000 test images at batch 1000.
     static func evaluateSeconds(_ model: Model, _ mnist: MNIST) throws -> Double {
         let x = mnist.testImages.reshaped([10000, 784]).scaled(by: 1 / 255)
@@ -208,6 +223,27 @@ enum BenchMeasure {
             for batch in ["1000", "128", "32"] {
                 if let value = epochs[batch]?.doubleValue { out += "  batch \(batch):".padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.3f s\n", value) }
             }
+        }
+        if let floor = result["floor"]?.objectValue, let shares = floor["share"]?.objectValue {
+            out += String(format: "floor at the best GEMM rate (%.1f GFLOP/s): dense %.1f GFLOP, %.3f s; "
+                + "sparse-aware (pixels %.1f%% non-zero) %.1f GFLOP, %.3f s\n",
+                          floor["best_gflops"]?.doubleValue ?? .nan, floor["dense_gflop"]?.doubleValue ?? .nan,
+                          floor["dense_seconds"]?.doubleValue ?? .nan, 100 * (floor["train_density"]?.doubleValue ?? .nan),
+                          floor["sparse_aware_gflop"]?.doubleValue ?? .nan, floor["sparse_aware_seconds"]?.doubleValue ?? .nan)
+            for batch in ["1000", "128", "32"] {
+                guard let share = shares[batch]?.objectValue else { continue }
+                out += "  batch \(batch):".padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(format: "%.1f%% of the dense floor, %.1f%% of the sparse-aware floor\n",
+                             100 * (share["dense"]?.doubleValue ?? .nan), 100 * (share["sparse_aware"]?.doubleValue ?? .nan))
+            }
+        }
+        if let cnn = result["cnn"]?.objectValue {
+            out += String(format: "convnet, batch 128: %.3f s per epoch (54,000 + 6,000 images, %.0f GFLOP)",
+                          cnn["epoch_seconds"]?.doubleValue ?? .nan, cnn["full_epoch_gflop"]?.doubleValue ?? .nan)
+            if let share = cnn["floor_share"]?.doubleValue {
+                out += String(format: "; floor %.3f s, %.1f%% of it", cnn["floor_seconds"]?.doubleValue ?? .nan, 100 * share)
+            }
+            out += "\n"
         }
         if let accuracy = result["test_accuracy"]?.doubleValue {
             let epochs = result["epochs"]?.intValue ?? 0

@@ -62,14 +62,15 @@ struct GEMMProblem {
     /// `op(B)[p, j]`.
     func opB(_ p: Int, _ j: Int) -> Float { spec.transposeB ? b[j * ldb + p] : b[p * ldb + j] }
 
-    /// C after `backend` has run on a copy of the operands.
-    func run(_ backend: any GEMMBackend) -> [Float] {
+    /// C after `backend` has run on a copy of the operands (on their first `rows` rows of
+    /// A and C when given).
+    func run(_ backend: any GEMMBackend, rows: Int? = nil) -> [Float] {
         var result = c
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 result.withUnsafeMutableBufferPointer { c in
                     backend.sgemm(transposeA: spec.transposeA, transposeB: spec.transposeB,
-                                  m: spec.m, n: spec.n, k: spec.k, alpha: spec.alpha,
+                                  m: rows ?? spec.m, n: spec.n, k: spec.k, alpha: spec.alpha,
                                   a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
                                   beta: spec.beta, c: c.baseAddress!, ldc: ldc)
                 }

@@ -19,6 +19,9 @@ import Testing
         // Large enough to be split over the cores (BLASBackend), by rows and by columns, each
         // with a partial 16-wide slice at the end.
         shapes += [(201, 75, 150), (70, 203, 150)]
+        // One row (predicting one sample): the portable kernel's unpacked path, with a partial
+        // 32-column group and three k blocks.
+        shapes += [(1, 531, 300), (1, 40, 513)]
         return shapes
     }()
 
@@ -99,6 +102,20 @@ import Testing
 
     /// Half of the lesson's first layer (100 of 1000 rows) through the portable kernel: every
     /// entry against the reference.
+    /// The portable kernel's one-row path sums as row 0 of its packed path: the same bits as
+    /// the first row of a two-row product, with each micro-kernel, alpha and beta.
+    @Test(arguments: [(1, 1), (7, 7), (33, 257), (531, 300), (512, 513)])
+    func portableOneRowMatchesThePackedPathBitForBit(n: Int, k: Int) {
+        for kernel in PortableGEMM.MicroKernel.available {
+            let backend = PortableGEMM(kernel: kernel)
+            for (alpha, beta) in [(1, 0), (0.5, 1), (-0.75, 0.5)] as [(Float, Float)] {
+                let two = GEMMProblem(GEMMCase(m: 2, n: n, k: k, alpha: alpha, beta: beta), seed: 9)
+                let packed = two.run(backend), direct = two.run(backend, rows: 1)
+                #expect(Array(direct[0..<n]) == Array(packed[0..<n]), "\(kernel) n \(n) k \(k) alpha \(alpha) beta \(beta)")
+            }
+        }
+    }
+
     @Test func portableKernelOnTheLessonShape() {
         let problem = GEMMProblem(GEMMCase(m: 100, n: 512, k: 784, padding: 0), seed: 11)
         let problems = problem.mismatches(problem.run(GEMM.portable), expected: problem.reference())

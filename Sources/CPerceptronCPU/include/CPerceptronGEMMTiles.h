@@ -12,4 +12,9 @@ void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, flo
 /// The same with strips of 32 columns and a 6x32 tile, on AVX-512.
 void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, float *tile);
 
+/// acc[j] = sum over p < kc, in order, of a[p] * b[p * ldb + j] for j < n, one fused
+/// multiply-add per term from 0: row 0 of either tile above on an unpacked B, bit for bit
+/// (each lane is its own chain, so the vector width does not matter). For one-row products.
+void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc);
+
 #endif
