@@ -45,6 +45,11 @@ import PerceptronVision
         #expect(stop.status == 200)
         #expect(stop.value["run"]?.stringValue == run && stop.value["stopping"] == .bool(true))
         _ = try await events.events { name, data in name == "status" && data["state"]?.stringValue == "stopped" }
+        // A client that subscribes after the run stopped is told so first, then gets the run's events.
+        let (afterStop, _, _) = try await SocketClient.subscribe(port: server.port)
+        let told = try await afterStop.events { name, _ in name == "epochEnd" }
+        afterStop.close()
+        #expect(told.first?.name == "status" && told.first?.data["state"]?.stringValue == "stopped" && told.first?.data["run"]?.stringValue == run)
         let folder = server.runs.appendingPathComponent(run)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.safetensors").path))
         #expect(try await server.json("POST", "/api/train/stop").status == 409)
