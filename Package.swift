@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CPerceptronCPU"),
         .target(name: "PerceptronTensor", dependencies: ["CPerceptronCPU"]),
         .target(name: "PerceptronNN", dependencies: ["CPerceptronCPU", "PerceptronTensor", "PerceptronIO", "PerceptronVision"]),
-        .target(name: "PerceptronMNIST", resources: [.copy("mnist")]),
+        .target(name: "PerceptronMNIST", dependencies: ["PerceptronIO"], resources: [.copy("mnist")]),
         .target(name: "PerceptronData", dependencies: [
             "PerceptronTensor", "PerceptronIO", "PerceptronMNIST", "PerceptronVision",
         ]),

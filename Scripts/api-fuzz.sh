@@ -106,32 +106,5 @@ echo "server alive after fuzzing; schemathesis exit status $status"
 # Runs that the fuzzer started are stopped first so they do not share the cores.
 curl -s -X POST "${url}api/train/stop" > /dev/null || true
 sleep 2
-python3 - "$url" <<'PY'
-import http.client, json, sys, time, urllib.parse
-url = urllib.parse.urlparse(sys.argv[1])
-connection = http.client.HTTPConnection(url.hostname, url.port)
-def call(method, path, body=None):
-    connection.request(method, path, body=json.dumps(body) if body is not None else None,
-                       headers={"Content-Type": "application/json"})
-    response = connection.getresponse()
-    data = response.read()
-    assert response.status in (200, 202), (path, response.status, data[:200])
-    return json.loads(data)
-pixels = call("GET", "/api/samples/train/5")["pixels"]
-rotated = call("POST", "/api/transform", {"pixels": pixels, "angle": 20, "center": [20, 25], "shift": [3, 3]})["pixels"]
-models = [m["name"] for m in call("GET", "/api/models")["models"] if m["kind"] in ("mlp", "cnn")][:2]
-kinds = {m["name"]: m["kind"] for m in call("GET", "/api/models")["models"]}
-for chosen in [[m] for m in models] + [models]:
-    body = {"pixels": rotated, "models": chosen}
-    for _ in range(20):
-        call("POST", "/api/predict", body)
-    times = []
-    for _ in range(300):
-        start = time.perf_counter()
-        call("POST", "/api/predict", body)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    label = " + ".join(kinds[m] for m in chosen)
-    print(f"predict round trip, {label}: p50 {times[149]:.2f} ms, p99 {times[296]:.2f} ms ({len(times)} requests)")
-PY
+python3 Scripts/predict_timing.py "$url"
 exit "$status"

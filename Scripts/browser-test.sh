@@ -9,6 +9,7 @@
 #   PERCEPTRON=/path/to/perceptron Scripts/browser-test.sh
 #   BROWSER_TEST_TIMEOUT=600 Scripts/browser-test.sh [browser_test.py options]
 #   Scripts/browser-test.sh --server http://127.0.0.1:8080   # a server already running
+#   Scripts/browser-test.sh --lesson-shot         # only the README's screenshot, from runs/'s newest MLP and CNN
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,10 @@ if ! "$venv/bin/python" -c "import playwright.sync_api" >/dev/null 2>&1; then
     echo "browser-test: installing Playwright for Python into $venv (no browser download)" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check playwright
+fi
+# Pillow shrinks the README's screenshot (--lesson-shot) to a 256-colour PNG.
+if [[ " $* " == *" --lesson-shot "* ]] && ! "$venv/bin/python" -c "import PIL" >/dev/null 2>&1; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check pillow
 fi
 
 if [ -z "${PERCEPTRON:-}" ] && [[ " $* " != *" --server "* ]]; then

@@ -2,6 +2,7 @@
 // Reading and parsing them is PerceptronData's job.
 
 import Foundation
+import PerceptronIO
 
 /// Where the bundled MNIST files live at run time.
 public enum BundledMNIST {
@@ -18,25 +19,7 @@ public enum BundledMNIST {
     /// is missing: next to the executable first (where SwiftPM places the resource bundle),
     /// then the package's source folder.
     public static var folder: URL? {
-        let bundleNames = ["Perceptron_PerceptronMNIST.resources", "Perceptron_PerceptronMNIST.bundle"]
-        var roots: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            roots.append(executable.deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles { roots.append(bundle.bundleURL.deletingLastPathComponent()) }
-        for root in roots {
-            for name in bundleNames {
-                for sub in ["mnist", "Contents/Resources/mnist"] {
-                    let candidate = root.appendingPathComponent(name).appendingPathComponent(sub)
-                    if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(fileNames[0]).path) {
-                        return candidate
-                    }
-                }
-            }
-        }
-        // A binary run where it was built can still reach the package's own copy.
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mnist")
-        if FileManager.default.fileExists(atPath: source.appendingPathComponent(fileNames[0]).path) { return source }
-        return nil
+        ResourceBundle.folder(named: "Perceptron_PerceptronMNIST", subfolder: "mnist", containing: fileNames[0],
+                              source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mnist"))
     }
 }

@@ -1,5 +1,6 @@
 // The OpenAPI 3.0 document of the playground's API, served at /api/openapi.json. Kept as
-// JSON text so it reads as the standard; a test checks it lists every route the server has.
+// JSON text so it reads as the standard, shared schemas under components; a test checks it
+// lists every route the server has and pins the shapes the page relies on.
 
 import PerceptronIO
 
@@ -19,28 +20,13 @@ public enum OpenAPIDocument {
   "version": "1.0.0",
   "description": "The JSON API behind `perceptron serve`. Images are 28x28 greyscale, row-major, whole numbers 0...255 (ink high, paper 0). Every bad request gets a 4xx answer {\"error\": \"...\"} saying what was wrong."
  },
- "servers": [
-  {
-   "url": "/"
-  }
- ],
+ "servers": [{"url": "/"}],
  "paths": {
   "/api/openapi.json": {
    "get": {
     "operationId": "openapi",
     "summary": "This document.",
-    "responses": {
-     "200": {
-      "description": "OK",
-      "content": {
-       "application/json": {
-        "schema": {
-         "type": "object"
-        }
-       }
-      }
-     }
-    }
+    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
    }
   },
   "/api/models": {
@@ -54,24 +40,13 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "models"
-         ],
-         "properties": {
-          "models": {
-           "type": "array",
-           "items": {
-            "$ref": "#/components/schemas/Model"
-           }
-          }
-         }
+         "required": ["models"],
+         "properties": {"models": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}}}
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -84,23 +59,9 @@ public enum OpenAPIDocument {
       "name": "split",
       "in": "path",
       "required": true,
-      "schema": {
-       "type": "string",
-       "enum": [
-        "train",
-        "test"
-       ]
-      }
+      "schema": {"type": "string", "enum": ["train", "test"]}
      },
-     {
-      "name": "index",
-      "in": "path",
-      "required": true,
-      "schema": {
-       "type": "integer",
-       "minimum": 0
-      }
-     }
+     {"name": "index", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
     ],
     "responses": {
      "200": {
@@ -109,49 +70,21 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "split",
-          "index",
-          "label",
-          "pixels"
-         ],
+         "required": ["split", "index", "label", "pixels"],
          "properties": {
-          "split": {
-           "type": "string"
-          },
-          "index": {
-           "type": "integer"
-          },
-          "label": {
-           "type": "integer"
-          },
-          "width": {
-           "type": "integer"
-          },
-          "height": {
-           "type": "integer"
-          },
-          "pixels": {
-           "type": "array",
-           "items": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 255
-           },
-           "minItems": 784,
-           "maxItems": 784
-          }
+          "split": {"type": "string"},
+          "index": {"type": "integer"},
+          "label": {"type": "integer"},
+          "width": {"type": "integer"},
+          "height": {"type": "integer"},
+          "pixels": {"$ref": "#/components/schemas/Pixels"}
          }
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "404": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "404": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -166,29 +99,13 @@ public enum OpenAPIDocument {
        "schema": {
         "type": "object",
         "additionalProperties": false,
-        "required": [
-         "width",
-         "height",
-         "pixels"
-        ],
+        "required": ["width", "height", "pixels"],
         "properties": {
-         "width": {
-          "type": "integer",
-          "minimum": 1,
-          "maximum": 1024
-         },
-         "height": {
-          "type": "integer",
-          "minimum": 1,
-          "maximum": 1024
-         },
+         "width": {"type": "integer", "minimum": 1, "maximum": 1024},
+         "height": {"type": "integer", "minimum": 1, "maximum": 1024},
          "pixels": {
           "type": "array",
-          "items": {
-           "type": "integer",
-           "minimum": 0,
-           "maximum": 255
-          },
+          "items": {"type": "integer", "minimum": 0, "maximum": 255},
           "description": "width*height values, row-major."
          },
          "center": {
@@ -209,31 +126,14 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "pixels"
-         ],
-         "properties": {
-          "pixels": {
-           "type": "array",
-           "items": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 255
-           },
-           "minItems": 784,
-           "maxItems": 784
-          }
-         }
+         "required": ["pixels"],
+         "properties": {"pixels": {"$ref": "#/components/schemas/Pixels"}}
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -243,13 +143,7 @@ public enum OpenAPIDocument {
     "summary": "OpenCV's getRotationMatrix2D(center, angle, scale) plus shift, applied with the library's OpenCV-exact warpAffine, as `perceptron transform` does.",
     "requestBody": {
      "required": true,
-     "content": {
-      "application/json": {
-       "schema": {
-        "$ref": "#/components/schemas/TransformRequest"
-       }
-      }
-     }
+     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransformRequest"}}}
     },
     "responses": {
      "200": {
@@ -258,40 +152,17 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "pixels",
-          "matrix"
-         ],
+         "required": ["pixels", "matrix"],
          "properties": {
-          "pixels": {
-           "type": "array",
-           "items": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 255
-           },
-           "minItems": 784,
-           "maxItems": 784
-          },
-          "matrix": {
-           "type": "array",
-           "items": {
-            "type": "number"
-           },
-           "minItems": 6,
-           "maxItems": 6
-          }
+          "pixels": {"$ref": "#/components/schemas/Pixels"},
+          "matrix": {"type": "array", "items": {"type": "number"}, "minItems": 6, "maxItems": 6}
          }
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -306,33 +177,17 @@ public enum OpenAPIDocument {
        "schema": {
         "type": "object",
         "additionalProperties": false,
-        "required": [
-         "pixels"
-        ],
+        "required": ["pixels"],
         "properties": {
-         "pixels": {
-          "type": "array",
-          "items": {
-           "type": "integer",
-           "minimum": 0,
-           "maximum": 255
-          },
-          "minItems": 784,
-          "maxItems": 784
-         },
-         "models": {
-          "type": "array",
-          "items": {
-           "$ref": "#/components/schemas/ModelName"
-          },
-          "maxItems": 64,
+         "pixels": {"$ref": "#/components/schemas/Pixels"},
+         "models": {"$ref": "#/components/schemas/ModelNames"},
+         "activations": {"type": "boolean", "default": false, "nullable": true},
+         "activationEncoding": {
+          "type": "string",
+          "enum": ["json", "float32-base64"],
+          "default": "json",
           "nullable": true,
-          "description": "Model names (default: every served model)."
-         },
-         "activations": {
-          "type": "boolean",
-          "default": false,
-          "nullable": true
+          "description": "How activations travel: json puts JSON numbers in 'values'; float32-base64 puts the values' little-endian float32 bytes, base64-encoded, in 'data' (a third of the size, and no JSON parse of tens of thousands of numbers)."
          }
         }
        }
@@ -346,30 +201,15 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "results"
-         ],
-         "properties": {
-          "results": {
-           "type": "array",
-           "items": {
-            "$ref": "#/components/schemas/Prediction"
-           }
-          }
-         }
+         "required": ["results"],
+         "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "404": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "404": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -384,38 +224,11 @@ public enum OpenAPIDocument {
        "schema": {
         "type": "object",
         "additionalProperties": false,
-        "required": [
-         "pixels"
-        ],
+        "required": ["pixels"],
         "properties": {
-         "pixels": {
-          "type": "array",
-          "items": {
-           "type": "integer",
-           "minimum": 0,
-           "maximum": 255
-          },
-          "minItems": 784,
-          "maxItems": 784
-         },
-         "models": {
-          "type": "array",
-          "items": {
-           "$ref": "#/components/schemas/ModelName"
-          },
-          "maxItems": 64,
-          "nullable": true,
-          "description": "Model names (default: every served model)."
-         },
-         "kind": {
-          "type": "string",
-          "enum": [
-           "angle",
-           "shift"
-          ],
-          "default": "angle",
-          "nullable": true
-         },
+         "pixels": {"$ref": "#/components/schemas/Pixels"},
+         "models": {"$ref": "#/components/schemas/ModelNames"},
+         "kind": {"type": "string", "enum": ["angle", "shift"], "default": "angle", "nullable": true},
          "label": {
           "type": "integer",
           "minimum": 0,
@@ -435,51 +248,20 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "kind",
-          "values",
-          "curves"
-         ],
+         "required": ["kind", "values", "curves"],
          "properties": {
-          "kind": {
-           "type": "string"
-          },
-          "values": {
-           "type": "array",
-           "items": {
-            "type": "number"
-           }
-          },
+          "kind": {"type": "string"},
+          "values": {"type": "array", "items": {"type": "number"}},
           "curves": {
            "type": "array",
            "items": {
             "type": "object",
-            "required": [
-             "model",
-             "class",
-             "probabilities"
-            ],
+            "required": ["model", "class", "probabilities"],
             "properties": {
-             "model": {
-              "type": "string"
-             },
-             "class": {
-              "type": "integer"
-             },
-             "probabilities": {
-              "type": "array",
-              "items": {
-               "type": "number"
-              }
-             },
-             "direction": {
-              "type": "string",
-              "enum": [
-               "horizontal",
-               "vertical"
-              ],
-              "description": "For shifts only."
-             }
+             "model": {"type": "string"},
+             "class": {"type": "integer"},
+             "probabilities": {"type": "array", "items": {"type": "number"}},
+             "direction": {"type": "string", "enum": ["horizontal", "vertical"], "description": "For shifts only."}
             }
            }
           }
@@ -488,15 +270,9 @@ public enum OpenAPIDocument {
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "404": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "404": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -505,22 +281,12 @@ public enum OpenAPIDocument {
     "operationId": "robustness",
     "summary": "Test-set accuracy against angle and shift, as `perceptron robustness` computes it; computed once per model and kept.",
     "parameters": [
-     {
-      "name": "model",
-      "in": "query",
-      "required": true,
-      "schema": {
-       "$ref": "#/components/schemas/ModelName"
-      }
-     },
+     {"name": "model", "in": "query", "required": true, "schema": {"$ref": "#/components/schemas/ModelName"}},
      {
       "name": "limit",
       "in": "query",
       "required": false,
-      "schema": {
-       "type": "integer",
-       "minimum": 1
-      },
+      "schema": {"type": "integer", "minimum": 1},
       "description": "Only the first N test images (default: all)."
      }
     ],
@@ -531,65 +297,25 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "model",
-          "angles",
-          "shifts"
-         ],
+         "required": ["model", "angles", "shifts"],
          "properties": {
-          "model": {
-           "type": "string"
-          },
-          "images": {
-           "type": "integer"
-          },
-          "clean": {
-           "type": "number"
-          },
+          "model": {"type": "string"},
+          "images": {"type": "integer"},
+          "clean": {"type": "number"},
           "angles": {
            "type": "object",
            "properties": {
-            "values": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            },
-            "accuracy": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            }
+            "values": {"type": "array", "items": {"type": "number"}},
+            "accuracy": {"type": "array", "items": {"type": "number"}}
            }
           },
           "shifts": {
            "type": "object",
            "properties": {
-            "values": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            },
-            "accuracy": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            },
-            "horizontal": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            },
-            "vertical": {
-             "type": "array",
-             "items": {
-              "type": "number"
-             }
-            }
+            "values": {"type": "array", "items": {"type": "number"}},
+            "accuracy": {"type": "array", "items": {"type": "number"}},
+            "horizontal": {"type": "array", "items": {"type": "number"}},
+            "vertical": {"type": "array", "items": {"type": "number"}}
            }
           }
          }
@@ -597,12 +323,8 @@ public enum OpenAPIDocument {
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "404": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "404": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -612,34 +334,16 @@ public enum OpenAPIDocument {
     "summary": "Starts a training run (a TrainingRun in the server's runs folder, as `perceptron train` makes them). Absent fields take perceptron train's defaults.",
     "requestBody": {
      "required": false,
-     "content": {
-      "application/json": {
-       "schema": {
-        "$ref": "#/components/schemas/TrainRequest"
-       }
-      }
-     }
+     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrainRequest"}}}
     },
     "responses": {
      "202": {
       "description": "Started",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/RunName"
-        }
-       }
-      }
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunName"}}}
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "409": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "409": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -654,31 +358,15 @@ public enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "type": "object",
-         "required": [
-          "run",
-          "stopping"
-         ],
-         "properties": {
-          "run": {
-           "type": "string"
-          },
-          "stopping": {
-           "type": "boolean"
-          }
-         }
+         "required": ["run", "stopping"],
+         "properties": {"run": {"type": "string"}, "stopping": {"type": "boolean"}}
         }
        }
       }
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "409": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "409": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -693,14 +381,8 @@ public enum OpenAPIDocument {
        "schema": {
         "type": "object",
         "additionalProperties": false,
-        "required": [
-         "run"
-        ],
-        "properties": {
-         "run": {
-          "$ref": "#/components/schemas/ModelName"
-         }
-        }
+        "required": ["run"],
+        "properties": {"run": {"$ref": "#/components/schemas/ModelName"}}
        }
       }
      }
@@ -708,26 +390,12 @@ public enum OpenAPIDocument {
     "responses": {
      "202": {
       "description": "Resumed",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/RunName"
-        }
-       }
-      }
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunName"}}}
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     },
-     "404": {
-      "$ref": "#/components/responses/Error"
-     },
-     "409": {
-      "$ref": "#/components/responses/Error"
-     },
-     "413": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"},
+     "404": {"$ref": "#/components/responses/Error"},
+     "409": {"$ref": "#/components/responses/Error"},
+     "413": {"$ref": "#/components/responses/Error"}
     }
    }
   },
@@ -738,17 +406,9 @@ public enum OpenAPIDocument {
     "responses": {
      "200": {
       "description": "An event stream that stays open.",
-      "content": {
-       "text/event-stream": {
-        "schema": {
-         "type": "string"
-        }
-       }
-      }
+      "content": {"text/event-stream": {"schema": {"type": "string"}}}
      },
-     "400": {
-      "$ref": "#/components/responses/Error"
-     }
+     "400": {"$ref": "#/components/responses/Error"}
     }
    }
   }
@@ -757,26 +417,24 @@ public enum OpenAPIDocument {
   "responses": {
    "Error": {
     "description": "Bad input",
-    "content": {
-     "application/json": {
-      "schema": {
-       "$ref": "#/components/schemas/Error"
-      }
-     }
-    }
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
    }
   },
   "schemas": {
-   "Error": {
-    "type": "object",
-    "required": [
-     "error"
-    ],
-    "properties": {
-     "error": {
-      "type": "string"
-     }
-    }
+   "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+   "Pixels": {
+    "type": "array",
+    "items": {"type": "integer", "minimum": 0, "maximum": 255},
+    "minItems": 784,
+    "maxItems": 784,
+    "description": "A 28x28 greyscale image, row-major, whole numbers 0...255 (ink high, paper 0)."
+   },
+   "ModelNames": {
+    "type": "array",
+    "items": {"$ref": "#/components/schemas/ModelName"},
+    "maxItems": 64,
+    "nullable": true,
+    "description": "Model names (default: every served model)."
    },
    "ModelName": {
     "type": "string",
@@ -785,74 +443,25 @@ public enum OpenAPIDocument {
     "pattern": "^(?!.*\\.\\.)[^/\\\\\\u0000-\\u001f]+$",
     "description": "A run folder's name; never contains '/' or '..'."
    },
-   "RunName": {
-    "type": "object",
-    "required": [
-     "run"
-    ],
-    "properties": {
-     "run": {
-      "type": "string"
-     }
-    }
-   },
+   "RunName": {"type": "object", "required": ["run"], "properties": {"run": {"type": "string"}}},
    "Model": {
     "type": "object",
-    "required": [
-     "name",
-     "kind",
-     "inputShape",
-     "pixelScale",
-     "layers",
-     "testAccuracy"
-    ],
+    "required": ["name", "kind", "inputShape", "pixelScale", "layers", "testAccuracy"],
     "properties": {
-     "name": {
-      "type": "string"
-     },
-     "kind": {
-      "type": "string",
-      "enum": [
-       "mlp",
-       "cnn",
-       "other"
-      ]
-     },
-     "inputShape": {
-      "type": "array",
-      "items": {
-       "type": "integer"
-      }
-     },
-     "pixelScale": {
-      "type": "number"
-     },
-     "testAccuracy": {
-      "type": "number",
-      "nullable": true
-     },
+     "name": {"type": "string"},
+     "kind": {"type": "string", "enum": ["mlp", "cnn", "other"]},
+     "inputShape": {"type": "array", "items": {"type": "integer"}},
+     "pixelScale": {"type": "number"},
+     "testAccuracy": {"type": "number", "nullable": true},
      "layers": {
       "type": "array",
       "items": {
        "type": "object",
-       "required": [
-        "name",
-        "type",
-        "outputShape"
-       ],
+       "required": ["name", "type", "outputShape"],
        "properties": {
-        "name": {
-         "type": "string"
-        },
-        "type": {
-         "type": "string"
-        },
-        "outputShape": {
-         "type": "array",
-         "items": {
-          "type": "integer"
-         }
-        }
+        "name": {"type": "string"},
+        "type": {"type": "string"},
+        "outputShape": {"type": "array", "items": {"type": "integer"}}
        }
       }
      }
@@ -860,52 +469,29 @@ public enum OpenAPIDocument {
    },
    "Prediction": {
     "type": "object",
-    "required": [
-     "model",
-     "probabilities",
-     "top"
-    ],
+    "required": ["model", "probabilities", "top"],
     "properties": {
-     "model": {
-      "type": "string"
-     },
-     "probabilities": {
-      "type": "array",
-      "items": {
-       "type": "number"
-      }
-     },
-     "top": {
-      "type": "integer"
-     },
+     "model": {"type": "string"},
+     "probabilities": {"type": "array", "items": {"type": "number"}},
+     "top": {"type": "integer"},
      "activations": {
       "type": "array",
       "items": {
        "type": "object",
-       "required": [
-        "layer",
-        "type",
-        "shape",
-        "values"
-       ],
+       "required": ["layer", "type", "shape"],
        "properties": {
-        "layer": {
-         "type": "string"
-        },
-        "type": {
-         "type": "string"
-        },
-        "shape": {
-         "type": "array",
-         "items": {
-          "type": "integer"
-         }
-        },
+        "layer": {"type": "string"},
+        "type": {"type": "string"},
+        "shape": {"type": "array", "items": {"type": "integer"}},
         "values": {
          "type": "array",
-         "items": {
-          "type": "number"
-         }
+         "items": {"type": "number"},
+         "description": "The outputs in row-major order of the shape (HWC for Conv2D), with activationEncoding json."
+        },
+        "data": {
+         "type": "string",
+         "format": "byte",
+         "description": "The same outputs as little-endian IEEE 754 float32 bytes in base64, with activationEncoding float32-base64."
         }
        }
       }
@@ -915,20 +501,9 @@ public enum OpenAPIDocument {
    "TransformRequest": {
     "type": "object",
     "additionalProperties": false,
-    "required": [
-     "pixels"
-    ],
+    "required": ["pixels"],
     "properties": {
-     "pixels": {
-      "type": "array",
-      "items": {
-       "type": "integer",
-       "minimum": 0,
-       "maximum": 255
-      },
-      "minItems": 784,
-      "maxItems": 784
-     },
+     "pixels": {"$ref": "#/components/schemas/Pixels"},
      "angle": {
       "type": "number",
       "minimum": -180,
@@ -937,20 +512,10 @@ public enum OpenAPIDocument {
       "nullable": true,
       "description": "Degrees, counter-clockwise."
      },
-     "scale": {
-      "type": "number",
-      "minimum": 0.1,
-      "maximum": 10,
-      "default": 1,
-      "nullable": true
-     },
+     "scale": {"type": "number", "minimum": 0.1, "maximum": 10, "default": 1, "nullable": true},
      "center": {
       "type": "array",
-      "items": {
-       "type": "number",
-       "minimum": -1000,
-       "maximum": 1000
-      },
+      "items": {"type": "number", "minimum": -1000, "maximum": 1000},
       "minItems": 2,
       "maxItems": 2,
       "nullable": true,
@@ -958,35 +523,16 @@ public enum OpenAPIDocument {
      },
      "shift": {
       "type": "array",
-      "items": {
-       "type": "number",
-       "minimum": -1000,
-       "maximum": 1000
-      },
+      "items": {"type": "number", "minimum": -1000, "maximum": 1000},
       "minItems": 2,
       "maxItems": 2,
       "nullable": true,
       "description": "[dx, dy] added to the matrix's last column, default [0, 0]."
      },
-     "interpolation": {
-      "type": "string",
-      "enum": [
-       "nearest",
-       "linear",
-       "cubic"
-      ],
-      "default": "linear",
-      "nullable": true
-     },
+     "interpolation": {"type": "string", "enum": ["nearest", "linear", "cubic"], "default": "linear", "nullable": true},
      "border": {
       "type": "string",
-      "enum": [
-       "constant",
-       "replicate",
-       "reflect",
-       "reflect101",
-       "wrap"
-      ],
+      "enum": ["constant", "replicate", "reflect", "reflect101", "wrap"],
       "default": "constant",
       "nullable": true
      }
@@ -996,22 +542,10 @@ public enum OpenAPIDocument {
     "type": "object",
     "additionalProperties": false,
     "properties": {
-     "arch": {
-      "type": "string",
-      "enum": [
-       "mlp",
-       "cnn"
-      ],
-      "default": "mlp",
-      "nullable": true
-     },
+     "arch": {"type": "string", "enum": ["mlp", "cnn"], "default": "mlp", "nullable": true},
      "hidden": {
       "type": "array",
-      "items": {
-       "type": "integer",
-       "minimum": 1,
-       "maximum": 4096
-      },
+      "items": {"type": "integer", "minimum": 1, "maximum": 4096},
       "minItems": 1,
       "maxItems": 8,
       "nullable": true,
@@ -1031,46 +565,16 @@ public enum OpenAPIDocument {
       "nullable": true,
       "description": "Default 1000 for the MLP, 128 for the CNN."
      },
-     "learningRate": {
-      "type": "number",
-      "minimum": 1e-08,
-      "maximum": 10,
-      "default": 0.001,
-      "nullable": true
-     },
-     "optimizer": {
-      "type": "string",
-      "enum": [
-       "adam",
-       "sgd",
-       "rmsprop"
-      ],
-      "default": "adam",
-      "nullable": true
-     },
+     "learningRate": {"type": "number", "minimum": 1e-08, "maximum": 10, "default": 0.001, "nullable": true},
+     "optimizer": {"type": "string", "enum": ["adam", "sgd", "rmsprop"], "default": "adam", "nullable": true},
      "augmentation": {
       "type": "object",
       "nullable": true,
       "additionalProperties": false,
       "properties": {
-       "rotation": {
-        "type": "number",
-        "minimum": 0,
-        "maximum": 180,
-        "nullable": true
-       },
-       "shift": {
-        "type": "number",
-        "minimum": 0,
-        "maximum": 14,
-        "nullable": true
-       },
-       "zoom": {
-        "type": "number",
-        "minimum": 0,
-        "maximum": 0.9,
-        "nullable": true
-       }
+       "rotation": {"type": "number", "minimum": 0, "maximum": 180, "nullable": true},
+       "shift": {"type": "number", "minimum": 0, "maximum": 14, "nullable": true},
+       "zoom": {"type": "number", "minimum": 0, "maximum": 0.9, "nullable": true}
       }
      },
      "rawPixels": {
@@ -1092,13 +596,7 @@ public enum OpenAPIDocument {
       "nullable": true,
       "description": "Default 0.2 for the MLP, 0.1 for the CNN."
      },
-     "seed": {
-      "type": "integer",
-      "minimum": 0,
-      "maximum": 2147483647,
-      "default": 42,
-      "nullable": true
-     },
+     "seed": {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 42, "nullable": true},
      "report": {
       "type": "boolean",
       "default": true,

@@ -134,9 +134,11 @@ public final class Playground: Sendable {
     // MARK: POST /api/predict
 
     public func predict(_ body: [UInt8]) async throws -> JSONValue {
-        let input = try JSONInput(body: body, allowed: ["pixels", "models", "activations"])
+        let input = try JSONInput(body: body, allowed: ["pixels", "models", "activations", "activationEncoding"])
         let image = GreyImage(width: imageWidth, height: imageHeight, pixels: try input.pixels(count: pixelCount))
         let withActivations = try input.bool("activations", default: false)
+        let encoding = LayerActivation.Encoding(rawValue: try input.choice("activationEncoding", LayerActivation.Encoding.allCases.map(\.rawValue),
+                                                                           default: "json")!)!
         let models = try await registry.models(named: try input.names())
         for model in models { try Inference.checkInput(model, pixelCount: image.pixels.count) }
         let results = try await withThrowingTaskGroup(of: (Int, JSONValue).self) { group in
@@ -149,7 +151,7 @@ public final class Playground: Sendable {
                             "top": .int(Inference.top(probabilities)),
                         ]
                         if withActivations {
-                            result["activations"] = .array(try Inference.activations(model, image: image).map(\.json))
+                            result["activations"] = .array(try Inference.activations(model, image: image).map { $0.json(encoding) })
                         }
                         return (position, .object(result))
                     }

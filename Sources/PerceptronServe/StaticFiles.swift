@@ -2,33 +2,16 @@
 // The folder is found without `Bundle.module`, whose accessor stops the process when missing.
 
 import Foundation
+import PerceptronIO
 
 /// The playground page's files (`Resources/web`).
 public enum StaticFiles {
     /// The folder holding `index.html`, or nil when the resources cannot be found (a binary
     /// copied away from its build folder): next to the executable first, where SwiftPM puts
     /// the resource bundle, then the package's source folder.
-    public static let folder: URL? = {
-        let bundleNames = ["Perceptron_PerceptronServe.resources", "Perceptron_PerceptronServe.bundle"]
-        var roots: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            roots.append(executable.deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles { roots.append(bundle.bundleURL.deletingLastPathComponent()) }
-        for root in roots {
-            for name in bundleNames {
-                for sub in ["web", "Contents/Resources/web"] {
-                    let candidate = root.appendingPathComponent(name).appendingPathComponent(sub)
-                    if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("index.html").path) {
-                        return candidate
-                    }
-                }
-            }
-        }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/web")
-        if FileManager.default.fileExists(atPath: source.appendingPathComponent("index.html").path) { return source }
-        return nil
-    }()
+    public static let folder: URL? = ResourceBundle.folder(
+        named: "Perceptron_PerceptronServe", subfolder: "web", containing: "index.html",
+        source: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/web"))
 
     /// Content types by file extension; other files are not served.
     public static let contentTypes: [String: String] = [

@@ -65,6 +65,39 @@ import PerceptronVision
         #expect(one.value["results"]?.arrayValue?.first?["activations"] == nil)
     }
 
+    /// The compact encoding carries the same bits as the JSON numbers, for every layer.
+    @Test func activationsInFloat32Base64EqualTheJSONNumbers() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let pixels = JSONValue.ints(GreyImage(batch: server.dataset.trainImages, index: 5).pixels.map(Int.init))
+        let numbers = try await server.json("POST", "/api/predict", .object(["pixels": pixels, "activations": .bool(true)]))
+        let compact = try await server.json("POST", "/api/predict", .object([
+            "pixels": pixels, "activations": .bool(true), "activationEncoding": .string("float32-base64"),
+        ]))
+        #expect(compact.status == 200)
+        let expected = numbers.value["results"]?.arrayValue ?? []
+        let results = compact.value["results"]?.arrayValue ?? []
+        #expect(results.count == 2 && results.count == expected.count)
+        for (result, reference) in zip(results, expected) {
+            #expect(result["probabilities"] == reference["probabilities"])
+            let layers = result["activations"]?.arrayValue ?? []
+            let referenceLayers = reference["activations"]?.arrayValue ?? []
+            #expect(!layers.isEmpty && layers.count == referenceLayers.count)
+            for (layer, referenceLayer) in zip(layers, referenceLayers) {
+                #expect(layer["values"] == nil)
+                #expect(layer["shape"] == referenceLayer["shape"])
+                let data = try #require(layer["data"]?.stringValue.flatMap { Data(base64Encoded: $0) })
+                let bits = stride(from: 0, to: data.count, by: 4).map { offset in
+                    data[offset..<offset + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                }
+                #expect(bits == referenceLayer["values"]!.floats.map(\.bitPattern))
+            }
+        }
+        let bad = try await server.json("POST", "/api/predict", .object(["pixels": pixels, "activationEncoding": .string("float16")]))
+        #expect(bad.status == 400)
+        #expect(bad.value["error"]?.stringValue?.contains("'activationEncoding'") == true)
+    }
+
     @Test func transformEqualsTheLibraryPathOfPerceptronTransform() async throws {
         let server = try await TestServer.start(withModels: false)
         defer { Task { await server.stop() } }
@@ -162,6 +195,41 @@ import PerceptronVision
             #expect(paths[route.pattern]?[route.method.lowercased()] != nil, "\(route.method) \(route.pattern) is not documented")
         }
         #expect(paths.count == Set(Route.api.map(\.pattern)).count)
+    }
+
+    /// The schemas the page and the tests rely on, read through `$ref` as a client reads them.
+    @Test func theOpenAPIDocumentPinsTheRequestAndAnswerShapes() throws {
+        let document = OpenAPIDocument.value
+        func resolved(_ value: JSONValue?) -> JSONValue? {
+            guard let reference = value?["$ref"]?.stringValue else { return value }
+            let path = reference.dropFirst(2).split(separator: "/").map(String.init)
+            return resolved(path.reduce(Optional(document)) { $0?[$1] })
+        }
+        func requestSchema(_ path: String) -> JSONValue? {
+            resolved(document["paths"]?[path]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"])
+        }
+        func keys(_ value: JSONValue?) -> Set<String> { Set(value?.objectValue.map { Array($0.keys) } ?? []) }
+        let pixels = JSONValue.object([
+            "type": .string("array"), "minItems": .int(784), "maxItems": .int(784),
+            "items": .object(["type": .string("integer"), "minimum": .int(0), "maximum": .int(255)]),
+        ])
+        for path in ["/api/transform", "/api/predict", "/api/sweep"] {
+            var schema = resolved(requestSchema(path)?["properties"]?["pixels"])?.objectValue
+            schema?["description"] = nil
+            #expect(schema.map(JSONValue.object) == pixels, "\(path)")
+        }
+        let predict = try #require(requestSchema("/api/predict"))
+        #expect(keys(predict["properties"]) == ["pixels", "models", "activations", "activationEncoding"])
+        #expect(predict["properties"]?["activationEncoding"]?["enum"] == .array([.string("json"), .string("float32-base64")]))
+        #expect(resolved(predict["properties"]?["models"])?["items"]?["$ref"] == .string("#/components/schemas/ModelName"))
+        let activation = try #require(resolved(document["components"]?["schemas"]?["Prediction"])?["properties"]?["activations"]?["items"])
+        #expect(activation["required"] == .array(["layer", "type", "shape"].map(JSONValue.string)))
+        #expect(keys(activation["properties"]) == ["layer", "type", "shape", "values", "data"])
+        let train = try #require(requestSchema("/api/train"))
+        #expect(keys(train["properties"]) == Set(Playground.trainFields))
+        let operations = (document["paths"]?.objectValue ?? [:]).values.flatMap { ($0.objectValue ?? [:]).values.compactMap { $0["operationId"]?.stringValue } }
+        #expect(Set(operations) == ["openapi", "models", "sample", "digitize", "transform", "predict", "sweep", "robustness",
+                                    "train", "trainStop", "trainResume", "trainEvents"])
     }
 }
 

@@ -133,6 +133,18 @@ struct ClientError: Error, CustomStringConvertible {
 final class SocketClient: @unchecked Sendable {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// Chunked bytes of the event stream not yet decoded: a read can end inside a chunk.
+    private var undecoded: [UInt8] = []
+    /// Decoded event text not yet handed out: a read can bring events past the one awaited,
+    /// and the next wait must start with them.
+    private var pendingText = ""
+
+    /// A client over a connected socket, for tests that play the server's part themselves.
+    init(descriptor: Int32, timeoutSeconds: Int) {
+        self.descriptor = descriptor
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
 
     init(port: UInt16, timeoutSeconds: Int = 120) throws {
         #if canImport(Glibc)
@@ -221,18 +233,17 @@ final class SocketClient: @unchecked Sendable {
         return out
     }
 
-    /// Server-sent events as they arrive: `(name, data)` until `until` says stop.
+    /// Server-sent events as they arrive: `(name, data)` until `until` says stop. What was
+    /// read past that event stays for the next call.
     func readEvents(until: (String, JSONValue) throws -> Bool) throws {
-        var text = ""
-        var raw: [UInt8] = []
         while true {
-            raw += buffer
+            undecoded += buffer
             buffer = []
-            let decoded = Self.dechunkPartial(&raw)
-            text += String(decoding: decoded, as: UTF8.self)
-            while let range = text.range(of: "\n\n") {
-                let block = String(text[..<range.lowerBound])
-                text = String(text[range.upperBound...])
+            let decoded = Self.dechunkPartial(&undecoded)
+            pendingText += String(decoding: decoded, as: UTF8.self)
+            while let range = pendingText.range(of: "\n\n") {
+                let block = String(pendingText[..<range.lowerBound])
+                pendingText = String(pendingText[range.upperBound...])
                 var name = "message", data = ""
                 for line in block.split(separator: "\n") {
                     if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }

@@ -31,13 +31,32 @@ export const api = {
   sample: (split, index) => call("GET", `api/samples/${encodeURIComponent(split)}/${encodeURIComponent(index)}`),
   digitize: (request) => call("POST", "api/digitize", request),
   transform: (request) => call("POST", "api/transform", request),
-  predict: (request) => call("POST", "api/predict", request),
+  /** /api/predict; activations come as base64 float32 and are decoded into `values` (Float32Array). */
+  predict: async (request) => {
+    const answer = await call("POST", "api/predict", request.activations ? { ...request, activationEncoding: "float32-base64" } : request);
+    for (const result of answer.results) for (const activation of result.activations ?? []) decodeValues(activation);
+    return answer;
+  },
   sweep: (request) => call("POST", "api/sweep", request),
   robustness: (model) => call("GET", `api/robustness?model=${encodeURIComponent(model)}`),
   train: (request) => call("POST", "api/train", request),
   stop: () => call("POST", "api/train/stop", {}),
   resume: (run) => call("POST", "api/train/resume", { run }),
 };
+
+/** Turns an activation's `data` (little-endian float32 bytes, base64) into `values`. */
+export function decodeValues(activation) {
+  if (typeof activation.data !== "string") return activation;
+  const text = atob(activation.data);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  const view = new DataView(bytes.buffer);
+  const values = new Float32Array(bytes.length >> 2);
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
+  activation.values = values;
+  delete activation.data;
+  return activation;
+}
 
 /**
  * Wraps an async `job` so that calling the result asks for one more run of it: while a run

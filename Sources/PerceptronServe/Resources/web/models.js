@@ -148,12 +148,19 @@ export class InsideView {
       if (shape.length === 1) drawHeatGrid(view.canvas, values);
       else drawFeatureMaps(view.canvas, values, shape);
       // Big enough to hover a single unit: 8 px a Dense unit, ~360 px across for the maps.
+      // Sizes and words are written only when they change: a slider being dragged redraws
+      // every layer many times a second, and each write would lay the page out again.
       const zoom = shape.length === 1 ? 8 : Math.max(1, Math.floor(360 / view.canvas.width));
-      view.canvas.style.width = `${view.canvas.width * zoom}px`;
-      view.canvas.style.height = `${view.canvas.height * zoom}px`;
       const size = shape.length === 1 ? t("layerUnits", { n: shape[0] }) : t("layerMaps", { h: shape[0], w: shape[1], c: shape[2] });
-      view.caption.textContent = `${layer} · ${type} · ${size}`;
-      view.canvas.setAttribute("aria-label", view.caption.textContent);
+      const caption = `${layer} · ${type} · ${size}`;
+      const key = `${view.canvas.width}x${view.canvas.height}x${zoom}|${caption}`;
+      if (view.key !== key) {
+        view.key = key;
+        view.canvas.style.width = `${view.canvas.width * zoom}px`;
+        view.canvas.style.height = `${view.canvas.height * zoom}px`;
+        view.caption.textContent = caption;
+        view.canvas.setAttribute("aria-label", caption);
+      }
     }
   }
 

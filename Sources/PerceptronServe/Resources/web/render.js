@@ -29,20 +29,43 @@ function ramp(stops, t) {
   return stops[i].map((a, k) => Math.round(a + (stops[i + 1][k] - a) * f));
 }
 
-/** A function from a value to its colour, scaled to `values`' range (zero-based when all are ≥ 0). */
-export function colourScale(values) {
+/** 256 colours of `stops`, as packed RGB bytes (r, g, b per entry). */
+function table(stops) {
+  const out = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) out.set(ramp(stops, i / 255), i * 3);
+  return out;
+}
+const viridisTable = table(viridis);
+const divergingTable = table(diverging);
+
+/** The colour table for `values` and the map from a value to its entry: diverging about zero
+ * when any value is negative, else viridis from zero to the largest. */
+function colourIndex(values) {
   let low = 0;
   let high = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v < low) low = v;
     if (v > high) high = v;
   }
   if (low < 0) {
     const bound = Math.max(-low, high) || 1;
-    return (v) => ramp(diverging, 0.5 + v / (2 * bound));
+    return { lut: divergingTable, offset: 0.5, factor: 1 / (2 * bound) };
   }
-  const top = high || 1;
-  return (v) => ramp(viridis, v / top);
+  return { lut: viridisTable, offset: 0, factor: 1 / (high || 1) };
+}
+
+function colourAt(v, offset, factor) {
+  const t = offset + v * factor;
+  return t <= 0 ? 0 : t >= 1 ? 255 : Math.round(t * 255);
+}
+
+/** The canvas's ImageData of its size, kept between updates. */
+function imageOf(canvas, context) {
+  if (!canvas.image || canvas.image.width !== canvas.width || canvas.image.height !== canvas.height) {
+    canvas.image = context.createImageData(canvas.width, canvas.height);
+  }
+  return canvas.image;
 }
 
 /** Rows and columns for `n` units: the most square exact factorisation (512 → 16×32), else a near-square grid. */
@@ -62,13 +85,17 @@ export function drawHeatGrid(canvas, values) {
     canvas.width = columns;
     canvas.height = rows;
   }
-  const colour = colourScale(values);
+  const { lut, offset, factor } = colourIndex(values);
   const context = canvas.getContext("2d");
-  const image = context.createImageData(columns, rows);
-  values.forEach((v, i) => {
-    const [r, g, b] = colour(v);
-    image.data.set([r, g, b, 255], i * 4);
-  });
+  const image = imageOf(canvas, context);
+  const data = image.data;
+  for (let i = 0; i < values.length; i++) {
+    const k = colourAt(values[i], offset, factor) * 3;
+    data[i * 4] = lut[k];
+    data[i * 4 + 1] = lut[k + 1];
+    data[i * 4 + 2] = lut[k + 2];
+    data[i * 4 + 3] = 255;
+  }
   context.putImageData(image, 0, 0);
   canvas.layout = { kind: "units", rows, columns, values };
 }
@@ -91,16 +118,21 @@ export function drawFeatureMaps(canvas, values, shape) {
     canvas.width = width;
     canvas.height = height;
   }
-  const colour = colourScale(values);
+  const { lut, offset, factor } = colourIndex(values);
   const context = canvas.getContext("2d");
-  const image = context.createImageData(width, height);   // the gaps stay transparent
+  const image = imageOf(canvas, context);   // the gaps stay transparent
+  const data = image.data;
   for (let channel = 0; channel < c; channel++) {
     const left = (channel % tileColumns) * (w + gap);
     const top = Math.floor(channel / tileColumns) * (h + gap);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const [r, g, b] = colour(values[(y * w + x) * c + channel]);
-        image.data.set([r, g, b, 255], ((top + y) * width + left + x) * 4);
+        const k = colourAt(values[(y * w + x) * c + channel], offset, factor) * 3;
+        const at = ((top + y) * width + left + x) * 4;
+        data[at] = lut[k];
+        data[at + 1] = lut[k + 1];
+        data[at + 2] = lut[k + 2];
+        data[at + 3] = 255;
       }
     }
   }
