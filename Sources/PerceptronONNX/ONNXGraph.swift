@@ -56,6 +56,7 @@ struct ONNXGraph {
         } catch {
             throw ImportFlaw("not a valid ONNX file (\(error))")
         }
+        try ONNXGraph.checkFieldTypes(model)
         guard model.hasGraph else { throw ImportFlaw("not an ONNX model: it holds no graph") }
         let defaultOpsets = model.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
         guard let opset = defaultOpsets.first?.version else {
