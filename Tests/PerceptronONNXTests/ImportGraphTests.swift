@@ -169,4 +169,24 @@ import Testing
         #expect(imported.metadata["onnx_producer"] == "tests")
         #expect(imported.name == "test_graph")
     }
+
+    /// The fuzzer's seeds (Fuzz/make_seeds.py encodes them by hand): the valid ones import, the
+    /// others fail for the flaw they were made with, so the seeds start the fuzzer where meant.
+    @Test("The FuzzONNX seeds import, or fail for their own flaw", arguments: [
+        ("gemm_mlp.onnx", nil), ("matmul_add.onnx", nil), ("torch_convnet.onnx", nil), ("keras_convnet.onnx", nil),
+        ("external_data.onnx", "external data"), ("cycle.onnx", "cycle"), ("unsupported_op.onnx", "(Erf): the op is not supported"),
+    ] as [(String, String?)])
+    func fuzzSeeds(name: String, flaw: String?) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/Corpus/FuzzONNX/\(name)")
+        let data = try Data(contentsOf: url)
+        if let flaw {
+            let message = try #require(importError(data))
+            #expect(message.contains(flaw), "\(message)")
+        } else {
+            let model = try ONNXImport.model(from: data)
+            #expect(model.metadata["pixel_scale"] == "0.00392156862745098")
+            _ = try model.predict(Tensor.zeros([1] + model.inputShape))
+        }
+    }
 }
