@@ -101,7 +101,7 @@ struct Importer {
         if sizes.count == 4 && Importer.inputIsChannelsFirst(graph: graph, sizes: sizes) { axes = [0, 3, 1, 2] }
         flow = Flow(name: graph.input.name, shape: sizes, axes: axes, featureOrder: nil)
         inputShape = flow.perceptronShape
-        guard inputShape.reduce(1, *) <= Importer.maximumSampleSize else {
+        guard inputShape.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) <= Importer.maximumSampleSize else {
             throw ImportFlaw("graph input \(quoted(graph.input.name)) has shape \(sizes.dropFirst()), over \(Importer.maximumSampleSize) scalars per sample")
         }
     }

@@ -135,7 +135,8 @@ struct ONNXGraph {
         self.nodes = try ONNXGraph.sorted(nodes, available: Set(initializers.keys).union([input.name]))
 
         var metadata: [String: String] = [:]
-        for entry in model.metadataProps.prefix(1000) where entry.key.count <= 256 && entry.value.count <= 65_536 {
+        // Model files keep at most 1,000 entries; one is left for the producer.
+        for entry in model.metadataProps.prefix(999) where entry.key.count <= 256 && entry.value.count <= 65_536 {
             metadata[entry.key] = entry.value
         }
         if !model.producerName.isEmpty {

@@ -134,6 +134,28 @@ import Testing
         #expect(try #require(importError(model.serializedBytes())).contains("2 inputs"))
     }
 
+    @Test("An input whose sizes multiply past any integer is refused, not overflowed")
+    func hugeInput() throws {
+        var g = TestGraph(input: [nil, 1 << 24, 1 << 24, 1 << 24])
+        g.node("Relu", ["input"], "output")
+        let message = try #require(importError(g.data))
+        #expect(message.contains("over 16777216 scalars per sample"), "\(message)")
+    }
+
+    @Test("Thousands of metadata entries: the model still saves and loads")
+    func manyMetadataEntries() throws {
+        var model = small().model
+        model.metadataProps = (0..<1500).map { index in
+            var entry = Onnx_StringStringEntryProto()
+            entry.key = "key_\(index)"; entry.value = "\"value\"\n\(index)"
+            return entry
+        }
+        let imported = try ONNXImport.model(from: model.serializedBytes())
+        #expect(imported.metadata.count == 1000)
+        let reloaded = try Model.load(bytes: imported.fileBytes())
+        #expect(reloaded.metadata == imported.metadata)
+    }
+
     @Test("Thousands of mutated files never crash the importer", .timeLimit(.minutes(2)))
     func mutations() throws {
         let seeds = [small().data, try fixture("torch_convnet.onnx").prefix(4096) + Data()]
