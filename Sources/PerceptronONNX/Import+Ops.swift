@@ -9,7 +9,7 @@ extension Importer {
     /// Translates one node: a constant computation, or a step of the chain.
     mutating func translate(_ node: ONNXGraph.Node) throws(ImportFlaw) {
         switch node.op {
-        case "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast":
+        case "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice":
             if node.op == "Cast", let source = node.input(0), try isFlow(source, node) {
                 try castFlow(node)
             } else {
@@ -281,6 +281,13 @@ extension Importer {
         }
         if sizes.count == 1 { return try flattenFlow(node) }
         if sizes == Array(flow.shape.dropFirst()) { return }
+        if let axes = flow.axesAfterMovingUnitAxes(to: sizes) {
+            // Only axes of size 1 move (tf2onnx's [N, 28, 28, 1] -> [N, 1, 28, 28]): the data
+            // keep their order, and the new ONNX axes map onto the same Perceptron tensor.
+            flow.shape = [1] + sizes
+            flow.axes = axes
+            return
+        }
         guard flow.isIdentity else {
             throw ImportFlaw("\(node.label): reshaping a tensor whose layout differs from Perceptron's (channels-first, or flattened from it) into \(sizes) is not supported")
         }
@@ -340,6 +347,25 @@ extension Importer {
 }
 
 extension Flow {
+    /// The map for ONNX sizes `[N] + sizes` when a Reshape to them only moves axes of size 1
+    /// and the tensor's data are in Perceptron's order; nil otherwise.
+    func axesAfterMovingUnitAxes(to sizes: [Int]) -> [Int]? {
+        guard featureOrder == nil, sizes.count + 1 == rank else { return nil }
+        let current = Array(shape.dropFirst())
+        guard current.filter({ $0 != 1 }) == sizes.filter({ $0 != 1 }) else { return nil }
+        // The ONNX axes of size above 1 must already run in Perceptron's order.
+        let mapped = (1..<rank).filter { shape[$0] != 1 }.map { axes[$0] }
+        guard mapped == mapped.sorted() else { return nil }
+        let p = [1] + perceptronShape
+        var large = (1..<rank).filter { p[$0] != 1 }
+        var unit = (1..<rank).filter { p[$0] == 1 }
+        var result = [0]
+        for size in sizes {
+            if size == 1 { result.append(unit.removeFirst()) } else { result.append(large.removeFirst()) }
+        }
+        return result
+    }
+
     /// The ONNX axis held in Perceptron axis `axis`.
     func perceptronAxisInverse(_ axis: Int) -> Int { axes.firstIndex(of: axis)! }
 }

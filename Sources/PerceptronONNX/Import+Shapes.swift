@@ -13,6 +13,7 @@ extension Importer {
         case "Gather": result = try gather(node)
         case "Unsqueeze", "Squeeze": result = try squeeze(node)
         case "Concat": result = try concat(node)
+        case "Slice": result = try slice(node)
         default: result = try cast(node)
         }
         if case .integers(_, let entries) = result, entries.count > 1 << 20 {
@@ -48,8 +49,8 @@ extension Importer {
         try node.checkAttributes(["start", "end"])
         guard let source = node.input(0) else { throw ImportFlaw("\(node.label) has no input") }
         var dims: [Int64?]
-        if try isFlow(source, node) {
-            dims = [nil] + flow.shape.dropFirst().map { Int64($0) }
+        if let past = source == flow.name ? flow.shape : pastShapes[source] {
+            dims = [nil] + past.dropFirst().map { Int64($0) }
         } else {
             switch try constant(source, node) {
             case .floats(let t): dims = t.shape.map { Int64($0) }
@@ -159,5 +160,37 @@ extension Importer {
         default:
             throw ImportFlaw("\(node.label): casting a constant to \(ONNXGraph.typeName(Int32(truncatingIfNeeded: target))) is not supported (only int64/int32 shape lists and float32 weights pass through)")
         }
+    }
+
+    /// Slice of a 1-D integer list: `starts`, `ends` (and `axes` 0, `steps` 1) as inputs, or
+    /// as attributes before opset 10.
+    mutating func slice(_ node: ONNXGraph.Node) throws(ImportFlaw) -> ImportValue {
+        try node.checkAttributes(["starts", "ends", "axes"])
+        guard let dataName = node.input(0) else { throw ImportFlaw("\(node.label) has no input") }
+        if try isFlow(dataName, node) {
+            throw ImportFlaw("\(node.label): Slice on the model's tensor is not supported; only on shape lists")
+        }
+        let (shape, data) = try integers(dataName, node, role: "data")
+        func bound(_ position: Int, _ attribute: String) throws(ImportFlaw) -> Int64? {
+            if let name = node.input(position) {
+                let values = try integers(name, node, role: attribute).values
+                guard values.count == 1, let value = values[0] else {
+                    throw ImportFlaw("\(node.label): only one constant \(attribute) is supported")
+                }
+                return value
+            }
+            return try node.ints(attribute).flatMap { $0.count == 1 ? Int64($0[0]) : nil }
+        }
+        let axis = try bound(3, "axes") ?? 0
+        let step = try bound(4, "steps") ?? 1
+        guard shape.count == 1, let start = try bound(1, "starts"), let end = try bound(2, "ends"),
+              axis == 0 || axis == -1, step == 1 else {
+            throw ImportFlaw("\(node.label): only Slice of a 1-D shape list on axis 0 with step 1 is supported")
+        }
+        let count = Int64(data.count)
+        func clamp(_ index: Int64) -> Int { Int(min(max(index < 0 ? index &+ count : index, 0), count)) }
+        let (from, to) = (clamp(start), clamp(end))
+        let result = from < to ? Array(data[from..<to]) : []
+        return .integers(shape: [result.count], values: result)
     }
 }

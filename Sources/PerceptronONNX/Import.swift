@@ -29,7 +29,7 @@ public enum ONNXImport {
     public static let supportedOps = [
         "Gemm", "MatMul", "Add", "Conv", "MaxPool", "AveragePool", "BatchNormalization",
         "Relu", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Transpose", "Dropout", "Identity",
-        "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
+        "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice",
     ]
 
     /// The Perceptron model an ONNX file describes, uncompiled, with the file's
@@ -77,6 +77,9 @@ struct Importer {
     var flow: Flow
     /// Names that once held the flowing tensor: a second use of one is a branch.
     var consumed = Set<String>()
+    /// The ONNX shapes of names that held the flowing tensor, for Shape nodes that read one
+    /// after the chain moved on (Shape only reads the size, so it is no branch).
+    var pastShapes: [String: [Int]] = [:]
     /// Constants by name, as evaluated so far (initializers are read on first use).
     var values: [String: ImportValue] = [:]
     /// The layers planned so far.
@@ -217,6 +220,7 @@ struct Importer {
     /// Moves the flow to the node's output after the node read it.
     mutating func advance(to output: String) {
         consumed.insert(flow.name)
+        pastShapes[flow.name] = flow.shape
         flow.name = output
     }
 

@@ -1,5 +1,5 @@
-// Models written by PyTorch's own ONNX exporter (Fixtures/, made by
-// Scripts/reference/onnx_fixtures_torch.py) import as native models whose predictions on the
+// Models written by PyTorch's and Keras's own ONNX exporters (Fixtures/, made by
+// Scripts/reference/onnx_fixtures_torch.py and onnx_fixtures_keras.py) import as native models whose predictions on the
 // first 100 test images equal the framework's within 1e-5; the imported model then trains,
 // summarises and saves like a native one.
 
@@ -44,6 +44,25 @@ import Testing
         #expect(model.layers.map(\.typeName) == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense"])
         let x = try firstTestImages(100).reshaped([100, 28, 28, 1])
         let difference = try largestDifference(model, x, fixtureOutputs("torch_convnet.json"))
+        #expect(difference <= 1e-5, "largest difference \(difference)")
+    }
+
+    @Test("Keras's MLP through tf2onnx (MatMul, Add) gives Keras's outputs within 1e-5")
+    func kerasMLP() throws {
+        let model = try ONNXImport.model(from: fixture("keras_mlp.onnx"), path: "keras_mlp.onnx")
+        #expect(model.layers.map(\.typeName) == ["Dense", "Dense", "Dense"])
+        let x = try firstTestImages(100).reshaped([100, 784])
+        let difference = try largestDifference(model, x, fixtureOutputs("keras_mlp.json"))
+        #expect(difference <= 1e-5, "largest difference \(difference)")
+    }
+
+    @Test("Keras's convnet through tf2onnx (a Reshape to NCHW, a computed Flatten) gives Keras's outputs within 1e-5")
+    func kerasConvnet() throws {
+        let model = try ONNXImport.model(from: fixture("keras_convnet.onnx"), path: "keras_convnet.onnx")
+        #expect(model.inputShape == [28, 28, 1])
+        #expect(model.layers.map(\.typeName) == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense"])
+        let x = try firstTestImages(100).reshaped([100, 28, 28, 1])
+        let difference = try largestDifference(model, x, fixtureOutputs("keras_convnet.json"))
         #expect(difference <= 1e-5, "largest difference \(difference)")
     }
 
