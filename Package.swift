@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PerceptronReportTests", dependencies: ["PerceptronReport"]),
         .testTarget(name: "PerceptronTrainingTests", dependencies: ["PerceptronTraining"]),
         .testTarget(name: "PerceptronServeTests", dependencies: ["PerceptronServe", "PerceptronTraining"]),
-        .testTarget(name: "PerceptronONNXTests", dependencies: ["PerceptronONNX", "PerceptronNN", "PerceptronData"]),
+        .testTarget(name: "PerceptronONNXTests", dependencies: ["PerceptronONNX", "PerceptronNN", "PerceptronData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PerceptronCLITests", dependencies: ["perceptron"]),
     ],
     swiftLanguageModes: [.v6]

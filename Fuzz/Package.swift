@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// libFuzzer targets for Perceptron's readers: IDX, PNG, PGM, model files and histories.
+// libFuzzer targets for Perceptron's readers: IDX, PNG, PGM, model files, histories and ONNX.
 // Built only by Scripts/fuzz.sh (release, `-sanitize=fuzzer,address`); the root package's
 // `swift build` and `swift test` never see this package.
 import Foundation
@@ -34,6 +34,7 @@ let package = Package(
         fuzzer("FuzzModelFile"),
         fuzzer("FuzzHistoryCSV"),
         fuzzer("FuzzHistoryJSON"),
+        fuzzer("FuzzONNX"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -151,3 +151,96 @@ write("FuzzHistoryJSON", "history.json",
       '    "val_loss": [1.25, null]\n  },\n  "epoch_seconds": [0.5, null]\n}\n')
 write("FuzzHistoryJSON", "no_keys.json", '{"epochs":[3],"history":{"b":[1e-3],"a":[-2]}}')
 write("FuzzHistoryJSON", "escapes.json", '{"epochs":[],"keys":["\\u00e9\\n"],"history":{"\\u00e9\\n":[]},"epoch_seconds":[]}')
+
+# ONNX models, as torch.onnx.export and Keras 3 write them: a protobuf ModelProto encoded by
+# hand (field numbers from onnx.proto, onnx 1.23.2), small enough for the fuzzer to mutate.
+def varint(value):
+    value &= (1 << 64) - 1
+    out = b""
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+def pb_int(field, value): return varint(field << 3) + varint(value)
+def pb_bytes(field, data): return varint((field << 3) | 2) + varint(len(data)) + (data.encode() if isinstance(data, str) else data)
+def pb_float(field, value): return varint((field << 3) | 5) + struct.pack("<f", value)
+
+def onnx_tensor(name, dims, floats=None, ints=None, external=None):
+    out = b"".join(pb_int(1, d) for d in dims)
+    if ints is not None:
+        out += pb_int(2, 7) + b"".join(pb_int(7, v) for v in ints)
+    else:
+        out += pb_int(2, 1)
+    out += pb_bytes(8, name)
+    if floats is not None:
+        out += pb_bytes(9, struct.pack("<%df" % len(floats), *floats))
+    if external is not None:
+        out += pb_bytes(13, pb_bytes(1, "location") + pb_bytes(2, external)) + pb_int(14, 1)
+    return out
+
+def onnx_attribute(name, value):
+    out = pb_bytes(1, name)
+    if isinstance(value, float): return out + pb_float(2, value) + pb_int(20, 1)
+    if isinstance(value, int): return out + pb_int(3, value) + pb_int(20, 2)
+    if isinstance(value, str): return out + pb_bytes(4, value) + pb_int(20, 3)
+    return out + b"".join(pb_int(8, v) for v in value) + pb_int(20, 7)
+
+def onnx_node(op, inputs, output, name="", **attributes):
+    out = b"".join(pb_bytes(1, i) for i in inputs) + pb_bytes(2, output) + pb_bytes(3, name or op.lower()) + pb_bytes(4, op)
+    return out + b"".join(pb_bytes(5, onnx_attribute(k, v)) for k, v in attributes.items())
+
+def onnx_value(name, dims):
+    shape = b"".join(pb_bytes(1, pb_bytes(2, "batch") if d is None else pb_int(1, d)) for d in dims)
+    return pb_bytes(1, name) + pb_bytes(2, pb_bytes(1, pb_int(1, 1) + pb_bytes(2, shape)))
+
+def onnx_model(nodes, initializers, input_dims, opset=18):
+    graph = b"".join(pb_bytes(1, n) for n in nodes) + pb_bytes(2, "seed")
+    graph += b"".join(pb_bytes(5, t) for t in initializers)
+    graph += pb_bytes(11, onnx_value("input", input_dims)) + pb_bytes(12, onnx_value("output", [None]))
+    return (pb_int(1, 8) + pb_bytes(2, "seeds") + pb_bytes(7, graph) + pb_bytes(8, pb_bytes(1, "") + pb_int(2, opset))
+            + pb_bytes(14, pb_bytes(1, "pixel_scale") + pb_bytes(2, "0.00392156862745098")))
+
+# The lesson's MLP in miniature, as PyTorch writes it (Gemm with transB) and as MatMul + Add.
+write("FuzzONNX", "gemm_mlp.onnx", onnx_model(
+    [onnx_node("Gemm", ["input", "w1", "b1"], "h1", transB=1), onnx_node("Relu", ["h1"], "r1"),
+     onnx_node("Gemm", ["r1", "w2", "b2"], "h2", transB=1), onnx_node("Softmax", ["h2"], "output", axis=1)],
+    [onnx_tensor("w1", [4, 6], values(24)), onnx_tensor("b1", [4], values(4)),
+     onnx_tensor("w2", [3, 4], values(12)), onnx_tensor("b2", [3], values(3))], [None, 6]))
+write("FuzzONNX", "matmul_add.onnx", onnx_model(
+    [onnx_node("MatMul", ["input", "w"], "m"), onnx_node("Add", ["m", "b"], "a"), onnx_node("Dropout", ["a"], "d"),
+     onnx_node("Sigmoid", ["d"], "output")],
+    [onnx_tensor("w", [5, 2], values(10)), onnx_tensor("b", [2], values(2))], [1, 5], opset=13))
+# PyTorch's convnet: NCHW, Conv, MaxPool, a Reshape by an int64 constant, Gemm.
+write("FuzzONNX", "torch_convnet.onnx", onnx_model(
+    [onnx_node("Conv", ["input", "k", "kb"], "c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]), onnx_node("Relu", ["c"], "r"),
+     onnx_node("MaxPool", ["r"], "p", kernel_shape=[2, 2], strides=[2, 2]),
+     onnx_node("Reshape", ["p", "shape"], "f"), onnx_node("Gemm", ["f", "w", "b"], "output", transB=1)],
+    [onnx_tensor("k", [2, 1, 3, 3], values(18)), onnx_tensor("kb", [2], values(2)),
+     onnx_tensor("shape", [2], ints=[-1, 8]), onnx_tensor("w", [3, 8], values(24)), onnx_tensor("b", [3], values(3))],
+    [None, 1, 4, 4]))
+# Keras's convnet through tf2onnx: NHWC with Transposes around Conv, BatchNormalization,
+# AveragePool, a Reshape target computed by Shape, Gather, Unsqueeze and Concat.
+write("FuzzONNX", "keras_convnet.onnx", onnx_model(
+    [onnx_node("Transpose", ["input"], "t", perm=[0, 3, 1, 2]),
+     onnx_node("Conv", ["t", "k"], "c", auto_pad="SAME_UPPER", strides=[1, 1]),
+     onnx_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], "n", epsilon=0.001, momentum=0.99),
+     onnx_node("Tanh", ["n"], "a"), onnx_node("AveragePool", ["a"], "p", kernel_shape=[2, 2], strides=[2, 2]),
+     onnx_node("Transpose", ["p"], "back", perm=[0, 2, 3, 1]), onnx_node("Shape", ["back"], "s"),
+     onnx_node("Constant", [], "zero", value_int=0), onnx_node("Gather", ["s", "zero"], "n0", axis=0),
+     onnx_node("Unsqueeze", ["n0", "axes"], "n1"), onnx_node("Concat", ["n1", "rest"], "target", axis=0),
+     onnx_node("Reshape", ["back", "target"], "f"), onnx_node("MatMul", ["f", "w"], "m"),
+     onnx_node("Add", ["m", "b"], "output")],
+    [onnx_tensor("k", [2, 1, 3, 3], values(18)), onnx_tensor("g", [2], [1.0, 1.5]), onnx_tensor("beta", [2], values(2)),
+     onnx_tensor("mean", [2], values(2)), onnx_tensor("var", [2], [1.0, 0.5]), onnx_tensor("axes", [1], ints=[0]),
+     onnx_tensor("rest", [1], ints=[-1]), onnx_tensor("w", [8, 2], values(16)), onnx_tensor("b", [2], values(2))],
+    [None, 4, 4, 1]))
+# Flaws that reach deep before failing: external data, a cycle, an op Perceptron lacks.
+write("FuzzONNX", "external_data.onnx", onnx_model(
+    [onnx_node("MatMul", ["input", "w"], "output")], [onnx_tensor("w", [5, 2], external="w.bin")], [None, 5]))
+write("FuzzONNX", "cycle.onnx", onnx_model(
+    [onnx_node("Add", ["input", "c"], "a"), onnx_node("Relu", ["a"], "c"), onnx_node("Identity", ["c"], "output")], [], [None, 2]))
+write("FuzzONNX", "unsupported_op.onnx", onnx_model([onnx_node("Erf", ["input"], "output")], [], [None, 2]))

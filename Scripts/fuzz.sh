@@ -7,7 +7,7 @@
 #   Scripts/fuzz.sh list                        # the targets
 #   Scripts/fuzz.sh FuzzPNG replay              # run the committed corpus and regressions once
 #
-# Targets: FuzzIDX, FuzzPNG, FuzzPGM, FuzzModelFile, FuzzHistoryCSV, FuzzHistoryJSON.
+# Targets: FuzzIDX, FuzzPNG, FuzzPGM, FuzzModelFile, FuzzHistoryCSV, FuzzHistoryJSON, FuzzONNX.
 #
 # It builds Fuzz/ (release, `-sanitize=fuzzer,address`; Linux with the Swift toolchain's
 # libFuzzer and lld), copies the committed seeds (Fuzz/Corpus/TARGET) and regression inputs
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-targets=(FuzzIDX FuzzPNG FuzzPGM FuzzModelFile FuzzHistoryCSV FuzzHistoryJSON)
+targets=(FuzzIDX FuzzPNG FuzzPGM FuzzModelFile FuzzHistoryCSV FuzzHistoryJSON FuzzONNX)
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -37,6 +37,7 @@ target="$1"; seconds="$2"; shift 2
 # header and weights) and the pixel-free formats' limits stay far below -rss_limit_mb.
 case "$target" in
     FuzzModelFile) max_len=1048576 ;;
+    FuzzONNX) max_len=65536 ;;
     FuzzPNG|FuzzIDX) max_len=65536 ;;
     *) max_len=16384 ;;
 esac

@@ -13,7 +13,7 @@ struct PerceptronCommand: ParsableCommand {
         commandName: "perceptron",
         abstract: "Train, inspect and test neural networks on MNIST, the Keras way, in Swift.",
         version: version,
-        subcommands: [Train.self, Summary.self, Evaluate.self, Predict.self, Show.self, Report.self, Plot.self, Transform.self, Robust.self, Represent.self, Bench.self, Info.self, Serve.self, Export.self],
+        subcommands: [Train.self, Summary.self, Evaluate.self, Predict.self, Show.self, Report.self, Plot.self, Transform.self, Robust.self, Represent.self, Bench.self, Info.self, Serve.self, Export.self, Import.self],
         defaultSubcommand: nil)
 
     /// Parses the arguments and runs the command. Help and the version print in full on

@@ -171,7 +171,7 @@ struct CLIEdgeTests {
         (["robust", "--model", "X"], "Error: unknown command 'robust'; did you mean 'robustness'?"),
         (["rep"], "Error: unknown command 'rep'; did you mean 'report' or 'represent'?"),
         (["help", "trian"], "Error: unknown command 'trian'; did you mean 'train'?"),
-        (["help", "nosuch"], "Error: unknown command 'nosuch'; the commands are train, summary, evaluate, predict, show, report, plot, transform, robustness, represent, bench, info, serve, export"),
+        (["help", "nosuch"], "Error: unknown command 'nosuch'; the commands are train, summary, evaluate, predict, show, report, plot, transform, robustness, represent, bench, info, serve, export, import"),
         (["fit"], "Error: unknown command 'fit'; the commands are train, summary,"),
     ])
     func unknownCommands(arguments: [String], expected: String) async throws {
