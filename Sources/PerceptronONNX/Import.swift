@@ -50,8 +50,8 @@ public enum ONNXImport {
             let graph = try ONNXGraph(bytes: data)
             var importer = try Importer(graph: graph)
             return try importer.run()
-        } catch let flaw as ImportFlaw {
-            throw ONNXImportError(path: path, flaw.detail)
+        } catch {
+            throw ONNXImportError(path: path, error.detail)
         }
     }
 

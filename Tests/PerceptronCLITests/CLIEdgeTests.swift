@@ -85,7 +85,7 @@ struct CLIEdgeTests {
         (["show", "--index", "abc"], "Error: The value 'abc' is invalid for '--index <index>'"),
         (["show", "0"], "Error: Unexpected argument '0'"),
         (["evaluate", "--model", "x", "--batch-size", "0"], "Error: --batch-size must be at least 1, got 0"),
-        (["evaluate"], "Error: Missing expected argument '--model <file>'"),
+        (["evaluate"], "Error: Missing expected argument '--model <file|run-dir>'"),
         (["train", "--epoch", "3"], "Error: Unknown option '--epoch'. Did you mean '--epochs'?"),
         (["train", "--verbose", "3"], "Error: --verbose must be 0, 1 or 2, got 3"),
         (["train", "--train-limit", "100000", "--epochs", "1"], "Error: --train-limit 100000 is more than the 60000"),
