@@ -9,6 +9,8 @@ export class ApiError extends Error {
   }
 }
 
+const timing = new URLSearchParams(location.search).has("timing");
+
 async function call(method, path, body) {
   const init = { method, headers: {} };
   if (body !== undefined) {
@@ -34,7 +36,9 @@ export const api = {
   /** /api/predict; activations come as base64 float32 and are decoded into `values` (Float32Array). */
   predict: async (request) => {
     const answer = await call("POST", "api/predict", request.activations ? { ...request, activationEncoding: "float32-base64" } : request);
+    const start = performance.now();
     for (const result of answer.results) for (const activation of result.activations ?? []) decodeValues(activation);
+    if (timing) performance.measure("decode", { start, end: performance.now() });
     return answer;
   },
   sweep: (request) => call("POST", "api/sweep", request),

@@ -134,24 +134,38 @@ function showSampleLabel() {
 
 // ---- the live chain: image → transform → every model ------------------------------------
 
+// Open the page with `?timing` to have each live update's steps recorded as performance
+// measures (update, transform, predict, cards, inside), for the browser's profiler and tests.
+const timing = new URLSearchParams(location.search).has("timing");
+function measure(name, start) {
+  if (timing) performance.measure(name, { start, end: performance.now() });
+  return performance.now();
+}
+
 async function update() {
+  const begin = performance.now();
   const image = await baseImage();
   const transform = { ...state.transform };
+  let mark = performance.now();
   const transformed = await api.transform(transformRequest(image.pixels, transform));
+  mark = measure("transform", mark);
   drawImage($("model-grid"), transformed.pixels);
   $("matrix").textContent = `[${transformed.matrix.slice(0, 3).map(short).join(", ")}; ${transformed.matrix.slice(3).map(short).join(", ")}]`;
   const models = selectedModels().map((m) => m.name);
   const activations = $("show-inside").checked;
   if (models.length > 0) {
+    mark = performance.now();
     const answer = await api.predict({ pixels: transformed.pixels, models, activations });
-    for (const result of answer.results) {
-      cards.show(result, image.label);
-      if (activations) inside.show(result);
-    }
+    mark = measure("predict", mark);
+    for (const result of answer.results) cards.show(result, image.label);
+    mark = measure("cards", mark);
+    if (activations) for (const result of answer.results) inside.show(result);
+    measure("inside", mark);
   }
   sweep.mark(markedAngle());
   document.body.dataset.shown = `${image.key}|${JSON.stringify(transform)}|${models.join(",")}`;
   document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
+  measure("update", begin);
   clearReport();
 }
 
