@@ -221,6 +221,28 @@ def drag_rate(page, selector, seconds=2.0):
     return (int(page.evaluate("document.body.dataset.updates")) - before) / elapsed, inputs / elapsed
 
 
+def input_rate(page, selector, per_second=60, seconds=2.0):
+    """Moves a slider from the page itself, `per_second` input events a second for `seconds`
+    (a dragged slider's input events come once a frame at most); returns the page's updates
+    per second. Unlike drag_rate, the slider's pace does not depend on the test's driver."""
+    before = int(page.evaluate("document.body.dataset.updates"))
+    start = time.time()
+    page.evaluate("""([selector, perSecond, count]) => new Promise((done) => {
+      const slider = document.querySelector(selector);
+      const low = Number(slider.min), high = Number(slider.max);
+      let i = 0;
+      const timer = setInterval(() => {
+        const phase = (i % 120) / 60;
+        slider.value = String(Math.round(low + (high - low) * (phase <= 1 ? phase : 2 - phase)));
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        if (++i >= count) { clearInterval(timer); done(); }
+      }, 1000 / perSecond);
+    })""", [selector, per_second, int(per_second * seconds)])
+    elapsed = time.time() - start
+    settle(page)
+    return (int(page.evaluate("document.body.dataset.updates")) - before) / elapsed
+
+
 # ---- the checks ----------------------------------------------------------------------------
 
 def check_drawing(page, api, shots):
@@ -437,6 +459,10 @@ def run(options):
                 log(f"dragging the rotation slider: {rate:.1f} updates per second (activations {'on' if inside else 'off'}; "
                     f"the slider moved {moves:.1f} times a second)")
                 check(rate >= options.min_rate, f"only {rate:.1f} updates per second while dragging (at least {options.min_rate})")
+                rate = input_rate(page, "#angle")
+                log(f"moving the rotation slider 60 times a second: {rate:.1f} updates per second "
+                    f"(activations {'on' if inside else 'off'})")
+                check(rate >= options.min_rate, f"only {rate:.1f} updates per second while moving (at least {options.min_rate})")
             page.click("#show-inside")
             page.click("#tutorial-transform")
             settle(page)
