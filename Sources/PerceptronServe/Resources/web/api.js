@@ -1,5 +1,5 @@
 // Calls to the page's own server (/api/...), and the coalescing that keeps live updates
-// fast: at most one request chain in flight, and the latest state sent when it returns.
+// fast: at most one request of each stage in flight, and the latest state sent when it returns.
 
 /** An answer the server refused (4xx/5xx), with its one-sentence reason. */
 export class ApiError extends Error {
@@ -8,6 +8,8 @@ export class ApiError extends Error {
     this.status = status;
   }
 }
+
+const timing = new URLSearchParams(location.search).has("timing");
 
 async function call(method, path, body) {
   const init = { method, headers: {} };
@@ -34,7 +36,9 @@ export const api = {
   /** /api/predict; activations come as base64 float32 and are decoded into `values` (Float32Array). */
   predict: async (request) => {
     const answer = await call("POST", "api/predict", request.activations ? { ...request, activationEncoding: "float32-base64" } : request);
+    const start = performance.now();
     for (const result of answer.results) for (const activation of result.activations ?? []) decodeValues(activation);
+    if (timing) performance.measure("decode", { start, end: performance.now() });
     return answer;
   },
   sweep: (request) => call("POST", "api/sweep", request),
@@ -62,7 +66,7 @@ export function decodeValues(activation) {
  * Wraps an async `job` so that calling the result asks for one more run of it: while a run
  * is in flight, further calls only mark the work as stale, and one new run starts when it
  * returns. The job reads the latest state itself, so a slider dragged fast costs one
- * request chain at a time and the last position is always the one shown.
+ * request at a time per coalesced job and the last position is always the one shown.
  * `onBusy(true|false)` reports when the chain starts and settles; `onError` gets failures.
  */
 export function coalesce(job, { onBusy = () => {}, onError = () => {} } = {}) {

@@ -133,34 +133,71 @@ function showSampleLabel() {
 }
 
 // ---- the live chain: image → transform → every model ------------------------------------
+// Two stages, each with at most one request in flight and each taking the latest state when
+// it starts: the transform of the current image and sliders, then every model's answer for
+// the newest transformed image. While the models answer one image the next transform is
+// already on its way, so a dragged slider waits for one round trip per update, not two in a row.
 
-async function update() {
+// Open the page with `?timing` to have each live update's steps recorded as performance
+// measures (transform, predict, decode, cards, inside, update), for the browser's profiler.
+const timing = new URLSearchParams(location.search).has("timing");
+function measure(name, start) {
+  if (timing) performance.measure(name, { start, end: performance.now() });
+  return performance.now();
+}
+
+let transformed = null;    // the newest transform not yet answered: { image, transform, answer, begin }
+
+async function transformStage() {
+  const begin = performance.now();
   const image = await baseImage();
   const transform = { ...state.transform };
-  const transformed = await api.transform(transformRequest(image.pixels, transform));
-  drawImage($("model-grid"), transformed.pixels);
-  $("matrix").textContent = `[${transformed.matrix.slice(0, 3).map(short).join(", ")}; ${transformed.matrix.slice(3).map(short).join(", ")}]`;
+  const mark = performance.now();
+  const answer = await api.transform(transformRequest(image.pixels, transform));
+  measure("transform", mark);
+  transformed = { image, transform, answer, begin };
+  answers();
+}
+
+async function answerStage() {
+  if (!transformed) return;
+  const { image, transform, answer, begin } = transformed;
+  transformed = null;
   const models = selectedModels().map((m) => m.name);
   const activations = $("show-inside").checked;
+  let results = [];
   if (models.length > 0) {
-    const answer = await api.predict({ pixels: transformed.pixels, models, activations });
-    for (const result of answer.results) {
-      cards.show(result, image.label);
-      if (activations) inside.show(result);
-    }
+    const mark = performance.now();
+    results = (await api.predict({ pixels: answer.pixels, models, activations })).results;
+    measure("predict", mark);
   }
+  // The image and its answers are drawn together, so the page never shows one image's bars under another.
+  drawImage($("model-grid"), answer.pixels);
+  $("matrix").textContent = `[${answer.matrix.slice(0, 3).map(short).join(", ")}; ${answer.matrix.slice(3).map(short).join(", ")}]`;
+  let mark = performance.now();
+  for (const result of results) cards.show(result, image.label);
+  mark = measure("cards", mark);
+  if (activations) for (const result of results) inside.show(result);
+  measure("inside", mark);
   sweep.mark(markedAngle());
   document.body.dataset.shown = `${image.key}|${JSON.stringify(transform)}|${models.join(",")}`;
   document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
+  measure("update", begin);
   clearReport();
 }
 
 const short = (v) => String(Number(v.toFixed(3)));
 
-const refresh = coalesce(update, {
-  onBusy: (busy) => { document.body.dataset.busy = String(busy); },
-  onError: report,
-});
+// `data-busy` is "true" while either stage runs; tests wait for it to settle.
+const running = { transform: false, answer: false };
+function busy(stage) {
+  return (value) => {
+    running[stage] = value;
+    document.body.dataset.busy = String(running.transform || running.answer);
+  };
+}
+const answers = coalesce(answerStage, { onBusy: busy("answer"), onError: report });
+const refresh = coalesce(transformStage, { onBusy: busy("transform"), onError: report });
 
 // The sweep depends only on the image before the transform and on the models; it waits for
 // a pause (a stroke being drawn changes the image many times a second).

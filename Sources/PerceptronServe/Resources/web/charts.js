@@ -24,7 +24,7 @@ export function ticks(low, high, count = 5) {
 /**
  * A line chart as a <figure>: `series` are `{name, colour, points: [[x, y]], dashed, dots}`;
  * `x` and `y` are `{label, domain: [low, high]}` (the y domain grows to fit the data when
- * `y.grow` is set); `marker` draws a vertical line at that x. The figure's `data-points` holds
+ * `y.grow` is set); `marker` draws a vertical line at that x, which the figure's `moveMarker(x)` moves (null hides it). The figure's `data-points` holds
  * the number of points drawn, which tests read.
  */
 export function lineChart({ title, x, y, series, marker = null, width = 360, height = 210 }) {
@@ -59,9 +59,19 @@ export function lineChart({ title, x, y, series, marker = null, width = 360, hei
   node("text", { x: 11, y: margin.top + plotHeight / 2, "text-anchor": "middle", class: "label",
                  transform: `rotate(-90 11 ${margin.top + plotHeight / 2})` }, axes).textContent = y.label;
 
-  if (marker !== null && marker >= xLow && marker <= xHigh) {
-    node("line", { x1: sx(marker), x2: sx(marker), y1: margin.top, y2: margin.top + plotHeight, class: "marker" }, svg);
-  }
+  // The marker line is made once and moved in place (`figure.moveMarker`): a slider being
+  // dragged moves it many times a second, and rebuilding the chart would lay out and paint it
+  // all again each time.
+  const markerLine = node("line", { y1: margin.top, y2: margin.top + plotHeight, class: "marker" }, svg);
+  figure.moveMarker = (at) => {
+    const shown = at !== null && at >= xLow && at <= xHigh;
+    if (shown) {
+      markerLine.setAttribute("x1", sx(at));
+      markerLine.setAttribute("x2", sx(at));
+    }
+    markerLine.style.display = shown ? "" : "none";
+  };
+  figure.moveMarker(marker);
 
   let count = 0;
   for (const s of series) {

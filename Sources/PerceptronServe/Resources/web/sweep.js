@@ -44,7 +44,9 @@ export class SweepView {
   mark(angle) {
     if (!this.last || this.last.angle === angle) return;
     this.last.angle = angle;
-    this.draw();
+    const chart = this.charts.querySelector("#sweep-angle");
+    if (chart && chart.moveMarker) chart.moveMarker(angle);
+    else this.draw();
   }
 
   draw() {
