@@ -2,27 +2,15 @@
 // its op, what was expected and found). Parsing, validation and translation all throw it.
 
 import Foundation
+import PerceptronNN
 
 /// An ONNX file that cannot be imported: damaged, hostile, or using what Perceptron lacks.
 ///
-/// The message reads `model.onnx: node 3 '/fc1/Gemm' (Gemm): transA=1 is not supported ...`:
-/// the file, then the node (index in the file, name, op) or tensor at fault, what was expected,
-/// what was found and, where one helps, what is supported instead.
-public struct ONNXImportError: LocalizedError, Equatable, Sendable {
-    /// The file, or `<memory>` for bytes not read from one.
-    public let path: String
-    /// The flaw, with what was expected and found.
-    public let detail: String
-
-    /// An error about the file at `path`.
-    public init(path: String, _ detail: String) {
-        self.path = path
-        self.detail = detail
-    }
-
-    /// `path: detail`.
-    public var errorDescription: String? { "\(path): \(detail)" }
-}
+/// It is the error of every model file that cannot be read (`ModelFileError`: the path and
+/// the flaw). The message reads `model.onnx: node 3 '/fc1/Gemm' (Gemm): transA=1 is not
+/// supported ...`: the file, then the node (index in the file, name, op) or tensor at fault,
+/// what was expected, what was found and, where one helps, what is supported instead.
+public typealias ONNXImportError = ModelFileError
 
 /// A flaw found while the file's name is not at hand; `ONNXImport` adds the path.
 struct ImportFlaw: Error {
