@@ -25,7 +25,7 @@ output="${1:-.build/documentation/Perceptron.doccarchive}"
 mkdir -p "$(dirname "$output")"
 
 targets=(Perceptron PerceptronIO PerceptronTensor PerceptronNN PerceptronData PerceptronVision PerceptronPlot PerceptronTraining
-         PerceptronReport)
+         PerceptronReport PerceptronONNX)
 arguments=()
 for target in "${targets[@]}"; do arguments+=(--target "$target"); done
 

@@ -1,6 +1,8 @@
 // The ONNX versions and names Perceptron writes, shared by export and import; what each
 // version allows is ONNX's own documentation (onnx/docs/Versioning.md), not repeated here.
 
+import PerceptronIO
+
 /// The operator set, IR version and producer that Perceptron's ONNX files declare.
 ///
 /// Opset 18 with IR version 8 (ONNX 1.13, 2022): every op Perceptron writes has had its
@@ -18,5 +20,5 @@ public enum ONNXOpset {
     /// `producer_name` of exported files.
     public static let producerName = "Perceptron"
     /// `producer_version` of exported files: the package's version, as `perceptron --version` prints it.
-    public static let producerVersion = "0.1.0"
+    public static let producerVersion = PerceptronVersion.current
 }

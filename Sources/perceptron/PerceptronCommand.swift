@@ -7,7 +7,7 @@ import Perceptron
 
 @main
 struct PerceptronCommand: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = PerceptronVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "perceptron",
