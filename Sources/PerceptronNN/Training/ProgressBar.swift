@@ -42,9 +42,11 @@ public struct ProgressBar {
     private var lastCells: Int?
 
     /// - Parameters:
+    ///   - target: the number of steps the bar counts up to (batches in an epoch).
     ///   - isDynamic: redraw in place, as on a terminal.
     ///   - usesColor: ANSI colours; by default on a dynamic bar, as Keras draws it.
     ///   - columns: the width to fit; by default none (Keras's lines as they are).
+    ///   - now: the start time, for tests that drive the clock.
     public init(target: Int, isDynamic: Bool, usesColor: Bool? = nil, columns: @escaping () -> Int? = { nil },
                 now: TimeInterval = ProgressBar.now()) {
         self.target = target
