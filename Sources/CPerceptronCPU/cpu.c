@@ -25,8 +25,20 @@ int perceptron_vector_units(void) {
     if (avx512f && (xcr0 & 0xE6) == 0xE6) units |= PERCEPTRON_VECTOR_AVX512; // + opmask, ZMM state
     return units;
 }
+
+int perceptron_avx512_is_half_width(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!(perceptron_vector_units() & PERCEPTRON_VECTOR_AVX512)) return 0;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return 0;
+    const int amd = ebx == 0x68747541u && edx == 0x69746e65u && ecx == 0x444d4163u; // "AuthenticAMD"
+    if (!amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    const unsigned int base = (eax >> 8) & 0xF, extended = (eax >> 20) & 0xFF;
+    const unsigned int family = base == 0xF ? base + extended : base;
+    return family == 0x19; // Zen 4: the only family 0x19 cores with AVX-512, run on 256-bit units
+}
 #else
 int perceptron_vector_units(void) { return 0; }
+int perceptron_avx512_is_half_width(void) { return 0; }
 #endif
 
 #if defined(__x86_64__) || defined(_M_X64)

@@ -176,10 +176,13 @@ public enum SparseProducts {
     public static let keptFractionThreshold = 0.6
 
     /// Whether sparse products are on: `PERCEPTRON_SPARSE` does not turn them off, and AVX2 is
-    /// this CPU's widest vector unit. Elsewhere the dense product stays: without AVX2 there is
-    /// no sparse kernel, and on AVX-512 CPUs the BLAS's 16-lane kernels do about twice the
-    /// multiply-adds per cycle of this 8-lane tile, which would give back most of the gain.
-    public static let enabled: Bool = setting.enabled && VectorUnit.widest == .avx2
+    /// this CPU's widest vector unit in effect: AVX2 itself, or AVX-512 run on 256-bit units
+    /// (Zen 4), where the 8-lane sparse tile does as many multiply-adds per cycle as a 16-lane
+    /// GEMM. Elsewhere the dense product stays: without AVX2 there is no sparse kernel, and on
+    /// full-width AVX-512 CPUs the BLAS's 16-lane kernels do about twice the multiply-adds per
+    /// cycle of this 8-lane tile, which would give back most of the gain.
+    public static let enabled: Bool = setting.enabled
+        && (VectorUnit.widest == .avx2 || (VectorUnit.widest == .avx512 && VectorUnit.avx512IsHalfWidth))
 
     /// What `PERCEPTRON_SPARSE` asked for and could not be honoured, if anything.
     public static var configurationProblem: String? { setting.problem }
@@ -208,11 +211,14 @@ public enum SparseProducts {
 
     /// Whether an inference product with the dense `[rows, columns]` left matrix `x`, of at
     /// most `fewRowsMaximum` rows, should skip its zero entries: sparse products are enabled
-    /// and at most half of its entries are non-zero.
+    /// and at most half of its entries are non-zero, or three quarters for a single row.
     public static func payForFewRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> Bool {
         guard enabled, rows >= 1, rows <= fewRowsMaximum, columns >= 16 else { return false }
         var count = 0
         for i in 0..<(rows * columns) where x[i] != 0 { count += 1 }
+        // One row reads a weight row per non-zero entry either way, so skipping a quarter of
+        // them already pays: a hidden layer's ReLU outputs (59-72% non-zero) qualify.
+        if rows == 1 { return 4 * count <= 3 * columns }
         return 2 * count <= rows * columns
     }
 

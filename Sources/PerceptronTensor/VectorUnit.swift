@@ -27,4 +27,9 @@ public enum VectorUnit: String, CaseIterable, Sendable {
 
     /// The widest unit this CPU can run.
     public static var widest: VectorUnit { available.last! }
+
+    /// Whether this CPU has AVX-512 but runs it on 256-bit units (AMD's Zen 4), so that an
+    /// AVX-512 kernel does no more multiply-adds per cycle than an AVX2 one.
+    public static let avx512IsHalfWidth: Bool = perceptron_avx512_is_half_width() != 0
+
 }

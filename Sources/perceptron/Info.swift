@@ -39,9 +39,12 @@ struct Info: ParsableCommand {
 
     /// Whether Dense layers run mostly-zero inputs as sparse blocks, and why not.
     var sparseDescription: String {
-        if SparseProducts.enabled { return "on (AVX2; PERCEPTRON_SPARSE=off turns it off)" }
+        if SparseProducts.enabled {
+            let unit = VectorUnit.widest == .avx512 ? "AVX-512 on 256-bit units, as fast as AVX2" : "AVX2"
+            return "on (\(unit); PERCEPTRON_SPARSE=off turns it off)"
+        }
         if ProcessInfo.processInfo.environment["PERCEPTRON_SPARSE"]?.lowercased() == "off" { return "off (PERCEPTRON_SPARSE=off)" }
-        if VectorUnit.widest == .avx512 { return "off (an AVX-512 CPU: the BLAS's dense products are faster here)" }
+        if VectorUnit.widest == .avx512 { return "off (a full-width AVX-512 CPU: the BLAS's dense products are faster here)" }
         return "off (needs AVX2 and FMA)"
     }
 }

@@ -182,6 +182,13 @@ struct SparseBlocksTests {
         #expect(!SparseProducts.payForFewRows(dense, rows: 1, columns: 784))
         let nine = Self.sparseValues(rows: SparseProducts.fewRowsMaximum + 1, columns: 784, density: 0.2, seed: 6)
         #expect(!SparseProducts.payForFewRows(nine, rows: SparseProducts.fewRowsMaximum + 1, columns: 784))
+        // One row: up to three quarters non-zero (a hidden layer's ReLU outputs); two rows: half.
+        var hidden = [Float](repeating: 1, count: 1024)
+        for i in stride(from: 0, to: 1024, by: 4) { hidden[i] = 0 }
+        #expect(SparseProducts.payForFewRows(hidden, rows: 1, columns: 512) == SparseProducts.enabled)
+        #expect(!SparseProducts.payForFewRows(hidden, rows: 2, columns: 512))
+        hidden[0] = 1 // one more non-zero than three quarters
+        #expect(!SparseProducts.payForFewRows(hidden, rows: 1, columns: 512))
     }
 
     @Test func theSparseSettingIsAutoOrOff() {

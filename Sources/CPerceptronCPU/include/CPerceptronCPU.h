@@ -23,6 +23,11 @@ int perceptron_flush_denormals(void);
 /// when this reports their unit.
 int perceptron_vector_units(void);
 
+/// Whether this CPU has AVX-512 but executes each 512-bit operation on 256-bit units (AMD's
+/// Zen 4, family 0x19), so 16-lane kernels do no more multiply-adds per cycle than 8-lane
+/// ones. 0 without AVX-512 or off x86-64.
+int perceptron_avx512_is_half_width(void);
+
 #include "CPerceptronAdam.h"
 #include "CPerceptronElementwise.h"
 #include "CPerceptronGEMMTiles.h"
