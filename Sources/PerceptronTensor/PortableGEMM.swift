@@ -80,11 +80,33 @@ public struct PortableGEMM: GEMMBackend {
             multiplyOneRow(n: n, k: k, alpha: alpha, a: a, stride: transposeA ? lda : 1, b: b, ldb: ldb, beta: beta, c: c)
             return
         }
-        let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
-        let nPadded = (n + nr - 1) / nr * nr
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * nPadded)
+        let (nr, kcMax) = (kernel.nr, Self.kc)
+        let stripsB = (n + nr - 1) / nr
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * stripsB * nr)
         defer { packedB.deallocate() }
+        let threads = Parallel.threadCount
+        if threads > 1 && m <= Self.mc && stripsB >= threads && m * n * k >= Self.parallelWork {
+            multiplyByColumns(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedB: packedB)
+        } else {
+            multiplyByRows(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedB: packedB)
+        }
+    }
 
+    /// Products smaller than this many multiply-adds run on the calling thread.
+    static let parallelWork = 1 << 18
+
+    /// The product with the row blocks of A split over the threads: for each block of `kc`
+    /// rows of `op(B)`, B's strips are packed (split over the threads when there are several),
+    /// then each thread packs and multiplies its row blocks.
+    func multiplyByRows(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        packedB: UnsafeMutablePointer<Float>
+    ) {
+        let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
+        let stripsB = (n + nr - 1) / nr
         // Row blocks of at most `mc` rows, as many per thread, each a whole number of strips.
         let threadsWanted = max(1, min(Parallel.threadCount, (m + mr - 1) / mr))
         let blocksPerThread = (m + threadsWanted * Self.mc - 1) / (threadsWanted * Self.mc)
@@ -98,10 +120,13 @@ public struct PortableGEMM: GEMMBackend {
         var p0 = 0
         while p0 < k {
             let kc = min(kcMax, k - p0)
-            Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr, into: packedB)
+            Parallel.forEachChunk(stripsB, costPerItem: kc * nr, minimumWork: 1 << 16) { strips in
+                Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr,
+                           strips: strips, into: packedB)
+            }
             let firstBlock = p0 == 0
             let work = m * n * kc
-            Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: 1 << 18) { range in
+            Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: Self.parallelWork) { range in
                 for thread in range {
                     let aBuffer = packedA + thread * mcMax * kcMax
                     var block = thread
@@ -110,8 +135,9 @@ public struct PortableGEMM: GEMMBackend {
                         let mc = min(mcMax, m - i0)
                         Self.packA(transposed: transposeA, a: a, lda: lda, rowStart: i0, mc: mc,
                                    columnStart: p0, kc: kc, into: aBuffer)
-                        Self.blockKernel(kernel, mc: mc, n: n, kc: kc, packedA: aBuffer, packedB: packedB,
-                                         alpha: alpha, beta: firstBlock ? beta : 1, c: c + i0 * ldc, ldc: ldc)
+                        Self.blockKernel(kernel, mc: mc, n: n, strips: 0..<stripsB, kc: kc, packedA: aBuffer,
+                                         packedB: packedB, alpha: alpha, beta: firstBlock ? beta : 1,
+                                         c: c + i0 * ldc, ldc: ldc)
                         block += threads
                     }
                 }
@@ -120,15 +146,54 @@ public struct PortableGEMM: GEMMBackend {
         }
     }
 
+    /// The product of at most `mc` rows with the column strips of B split over the threads,
+    /// in one parallel pass: each thread packs A (small) and its own strips of B, block of
+    /// `kc` by block, and writes only its own columns of C. A few rows (a small batch) leave
+    /// too few row blocks to share, and there B's packing, not the arithmetic, is the cost.
+    /// Every tile is the same kernel call on the same packed values as `multiplyByRows`
+    /// makes, so the results are the same bits.
+    func multiplyByColumns(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        packedB: UnsafeMutablePointer<Float>
+    ) {
+        let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
+        let stripsB = (n + nr - 1) / nr
+        let threads = min(Parallel.threadCount, stripsB)
+        let aCapacity = (m + mr - 1) / mr * mr * kcMax
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: threads * aCapacity)
+        defer { packedA.deallocate() }
+        Parallel.forEachChunk(threads, minimumWork: 0) { range in
+            for thread in range {
+                let strips = (stripsB * thread / threads)..<(stripsB * (thread + 1) / threads)
+                let aBuffer = packedA + thread * aCapacity
+                var p0 = 0
+                while p0 < k {
+                    let kc = min(kcMax, k - p0)
+                    // Each strip keeps its own place whatever this block's depth: the threads
+                    // are at different blocks.
+                    Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr,
+                               strips: strips, stripStride: kcMax * nr, into: packedB)
+                    Self.packA(transposed: transposeA, a: a, lda: lda, rowStart: 0, mc: m, columnStart: p0, kc: kc,
+                               into: aBuffer)
+                    Self.blockKernel(kernel, mc: m, n: n, strips: strips, stripStride: kcMax * nr, kc: kc,
+                                     packedA: aBuffer, packedB: packedB, alpha: alpha, beta: p0 == 0 ? beta : 1,
+                                     c: c, ldc: ldc)
+                    p0 += kc
+                }
+            }
+        }
+    }
+
     /// Packs `op(B)[rowStart..<rowStart+kc, 0..<n]` into strips of `nr` columns, each strip
-    /// `kc * nr` floats laid out k-major, zero-padded past `n`.
+    /// `kc * nr` floats laid out k-major, zero-padded past `n`: all of them, or `strips` only,
+    /// strip `s` at `packed + s * stripStride` (`kc * nr` unless given).
     static func packB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int, rowStart: Int, kc: Int, n: Int, nr: Int,
-                      into packed: UnsafeMutablePointer<Float>) {
-        let strips = (n + nr - 1) / nr
-        for strip in 0..<strips {
+                      strips: Range<Int>? = nil, stripStride: Int? = nil, into packed: UnsafeMutablePointer<Float>) {
+        for strip in strips ?? 0..<((n + nr - 1) / nr) {
             let j0 = strip * nr
             let width = min(nr, n - j0)
-            let destination = packed + strip * kc * nr
+            let destination = packed + strip * (stripStride ?? kc * nr)
             if !transposed {
                 for p in 0..<kc {
                     let source = b + (rowStart + p) * ldb + j0
@@ -176,19 +241,19 @@ public struct PortableGEMM: GEMMBackend {
         }
     }
 
-    /// C[0..<mc, 0..<n] = alpha * packedA * packedB + beta * C, tile by tile.
-    static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, kc: Int, packedA: UnsafePointer<Float>,
-                            packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
+    /// C[0..<mc, columns of `strips`] = alpha * packedA * packedB + beta * C, tile by tile;
+    /// B's strip `s` at `packedB + s * stripStride` (`kc * nr` unless given).
+    static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, strips: Range<Int>, stripStride: Int? = nil, kc: Int,
+                            packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (mr, nr) = (Self.mr, kernel.nr)
-        let stripsB = (n + nr - 1) / nr
         let stripsA = (mc + mr - 1) / mr
         withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * 32) { buffer in
             let tile = buffer.baseAddress!
-            for js in 0..<stripsB {
+            for js in strips {
                 let j0 = js * nr
                 let width = min(nr, n - j0)
-                let bStrip = packedB + js * kc * nr
+                let bStrip = packedB + js * (stripStride ?? kc * nr)
                 for istrip in 0..<stripsA {
                     let i0 = istrip * mr
                     let height = min(mr, mc - i0)
