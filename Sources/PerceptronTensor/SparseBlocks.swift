@@ -122,14 +122,20 @@ public struct SparseBlocks: Sendable {
     /// `out[r, :] = bias + Σ_k x[r, k] * b[k, :]` over the non-zero `x[r, k]` of each of a few
     /// rows (predicting one image), then ReLU when `relu`: reads only the rows of `b` that a
     /// non-zero entry needs, with no blocks to build. `x` is `[rows, columns]`, `b`
-    /// `[columns, n]`, `out` `[rows, n]`; one thread.
+    /// `[columns, n]`, `out` `[rows, n]`; one thread. On AVX-512 (`vectorUnit`) the same sums
+    /// run over wider slices of `b`'s rows, bit for bit the AVX2 kernel's.
     public static func multiplyFewRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, b: UnsafePointer<Float>, n: Int,
-                                       bias: UnsafePointer<Float>?, relu: Bool, into out: UnsafeMutablePointer<Float>) {
+                                       bias: UnsafePointer<Float>?, relu: Bool, into out: UnsafeMutablePointer<Float>,
+                                       vectorUnit: VectorUnit = .widest) {
         precondition(isSupported, "SparseBlocks needs AVX2 and FMA")
         precondition(rows >= 0 && columns >= 0 && n >= 0 && columns <= Int(Int32.max), "bad shape \(rows) x \(columns) x \(n)")
         guard rows > 0, n > 0 else { return }
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(columns, 1)) { scratch in
-            perceptron_sparse_rows_direct_avx2(x, rows, columns, b, n, bias, relu ? 1 : 0, scratch.baseAddress!, out)
+            if vectorUnit == .avx512 {
+                perceptron_sparse_rows_direct_avx512(x, rows, columns, b, n, bias, relu ? 1 : 0, scratch.baseAddress!, out)
+            } else {
+                perceptron_sparse_rows_direct_avx2(x, rows, columns, b, n, bias, relu ? 1 : 0, scratch.baseAddress!, out)
+            }
         }
     }
 
@@ -214,8 +220,7 @@ public enum SparseProducts {
     /// and at most half of its entries are non-zero, or three quarters for a single row.
     public static func payForFewRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> Bool {
         guard enabled, rows >= 1, rows <= fewRowsMaximum, columns >= 16 else { return false }
-        var count = 0
-        for i in 0..<(rows * columns) where x[i] != 0 { count += 1 }
+        let count = perceptron_count_nonzero_avx2(x, rows * columns)
         // One row reads a weight row per non-zero entry either way, so skipping a quarter of
         // them already pays: a hidden layer's ReLU outputs (59-72% non-zero) qualify.
         if rows == 1 { return 4 * count <= 3 * columns }

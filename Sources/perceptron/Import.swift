@@ -10,10 +10,11 @@ struct Import: ParsableCommand {
         commandName: "import",
         abstract: "Turn an ONNX model (from torch.onnx.export or Keras's export) into a Perceptron model file.",
         discussion: """
-            The graph must be a chain of Gemm or MatMul+Add, Conv, MaxPool/AveragePool,
-            BatchNormalization, Relu/Sigmoid/Tanh/Softmax, Flatten/Reshape/Transpose, Dropout and
-            Identity. A channels-first image input [N, C, H, W] becomes Perceptron's [N, H, W, C]
+            The graph must be a chain of Gemm or MatMul+Add, Conv, MaxPool/AveragePool, \
+            BatchNormalization, Relu/Sigmoid/Tanh/Softmax, Flatten/Reshape/Transpose, Dropout and \
+            Identity. A channels-first image input [N, C, H, W] becomes Perceptron's [N, H, W, C] \
             with the same outputs. The model's table is printed on standard output.
+
               perceptron import mnist.onnx --output mnist.safetensors
               perceptron serve --model mnist.safetensors
             """)

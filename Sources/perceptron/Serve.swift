@@ -11,9 +11,9 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the playground: draw or pick a digit, transform it, watch the models read it, train new ones.",
         discussion: """
-            With no --model, the newest MLP and the newest CNN in the runs folder are served, named by their run
-            folders. The page and its API are served on loopback only unless --host says otherwise; the API is
-            described at /api/openapi.json.
+            With no --model, the newest MLP and the newest CNN in the runs folder are served, \
+            named by their run folders. The page and its API are served on loopback only unless \
+            --host says otherwise; the API is described at /api/openapi.json.
             """)
 
     @Option(name: .customLong("model"), help: ArgumentHelp("A model file or run folder to serve; repeat for several.", valueName: "file|dir"))

@@ -175,6 +175,28 @@ struct SparseBlocksTests {
         #expect(zip(plain.indices, plain).allSatisfy { i, value in abs(Double(value) - (expected[i] - Double(bias[i % n]))) <= 1e-5 * Double(columns) })
     }
 
+    /// The AVX-512 few-rows kernel gives the AVX2 one's bits: bias, ReLU, no bias, and widths
+    /// with every kind of tail (256-, 16- and 8-column slices, single columns).
+    @Test(.enabled(if: VectorUnit.available.contains(.avx512), "no AVX-512 here"),
+          arguments: [512, 10, 300, 1000, 7])
+    func fewRowsOnAVX512MatchAVX2BitForBit(n: Int) {
+        let (rows, columns) = (3, 784)
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.3, seed: 31)
+        let b = Self.values(columns * n, seed: 32)
+        let bias = Self.values(n, seed: 33)
+        for (withBias, relu) in [(true, true), (true, false), (false, true), (false, false)] {
+            var wide = [Float](repeating: .nan, count: rows * n), narrow = wide
+            bias.withUnsafeBufferPointer { bias in
+                let biasPointer = withBias ? bias.baseAddress! : nil
+                SparseBlocks.multiplyFewRows(x, rows: rows, columns: columns, b: b, n: n, bias: biasPointer, relu: relu,
+                                             into: &wide, vectorUnit: .avx512)
+                SparseBlocks.multiplyFewRows(x, rows: rows, columns: columns, b: b, n: n, bias: biasPointer, relu: relu,
+                                             into: &narrow, vectorUnit: .avx2)
+            }
+            #expect(wide.elementsEqual(narrow) { $0.bitPattern == $1.bitPattern }, "n \(n) bias \(withBias) relu \(relu)")
+        }
+    }
+
     @Test func fewRowsPayOnlyWhenMostlyZero() {
         let sparse = Self.sparseValues(rows: 1, columns: 784, density: 0.2, seed: 4)
         let dense = Self.values(784, seed: 5)

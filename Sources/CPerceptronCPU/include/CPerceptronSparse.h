@@ -39,6 +39,9 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
                                      long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
                                      float *pack, float *out);
 
+/// The number of entries of x[0..<count] that are not zero (NaN counts as not zero).
+long perceptron_count_nonzero_avx2(const float *x, long count);
+
 /// For each row r < rows of x ([rows, columns], a few rows at most: predicting one image):
 ///     out[r, :] = bias + sum over the columns k where x[r, k] != 0, in order, of x[r, k] * b[k, :]
 /// then max(0, .) as "0 where below 0" when `relu`; bias NULL for none. b is [columns, n]
@@ -46,5 +49,10 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
 /// needs (a fifth of the first layer's weights for an MNIST digit). Fused multiply-adds.
 void perceptron_sparse_rows_direct_avx2(const float *x, long rows, long columns, const float *b, long n,
                                         const float *bias, int relu, int32_t *scratch, float *out);
+
+/// `perceptron_sparse_rows_direct_avx2` on AVX-512: the same sums, bit for bit, over slices
+/// of 256 columns, so each needed row of b is walked in fewer passes.
+void perceptron_sparse_rows_direct_avx512(const float *x, long rows, long columns, const float *b, long n,
+                                          const float *bias, int relu, int32_t *scratch, float *out);
 
 #endif
