@@ -106,7 +106,7 @@ for round in $(seq 1 "$rounds"); do
     run="$out/perceptron-$round"
     rm -rf "$run"
     say "round $round/$rounds: perceptron train --arch cnn --epochs $epochs"
-    "$perceptron_bin" train --arch cnn --epochs "$epochs" --no-report --verbose 0 --output "$run" \
+    "$perceptron_bin" train --arch cnn --epochs "$epochs" --no-report --verbose 2 --output "$run" \
       > "$out/perceptron-$round.out" 2> "$out/perceptron-$round.log"
     line="$(grep 'seconds per epoch: median' "$out/perceptron-$round.log")" \
       || { cat "$out/perceptron-$round.log" >&2; echo "compare-cnn.sh: perceptron printed no epoch time" >&2; exit 1; }
