@@ -66,6 +66,12 @@ extension JSONValue {
 
     private static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        // Most strings (names, base64 data) need no escape: one append, not one per character.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -79,17 +79,24 @@ enum Inference {
         }
     }
 
-    /// The outputs of every Dense and Conv2D layer for one image, in order.
-    static func activations(_ served: ServedModel, image: GreyImage<UInt8>) throws -> [LayerActivation] {
+    /// The class probabilities of one image and the outputs of every Dense and Conv2D layer
+    /// in order, from one forward pass: the last layer's output is the probabilities, the same bits as
+    /// `probabilities(_:image:)` gives (the layers run one by one there, fused in `predict`,
+    /// with the same results).
+    static func probabilitiesAndActivations(_ served: ServedModel, image: GreyImage<UInt8>) throws
+        -> (probabilities: [Float], activations: [LayerActivation]) {
         try checkInput(served, pixelCount: image.pixels.count)
         let wanted = served.layers.filter { $0.type == "Dense" || $0.type == "Conv2D" }
-        guard !wanted.isEmpty else { return [] }
         return try served.withInstance { model in
+            guard let output = model.layers.last?.name else {
+                return (try model.predict(image.tensor(scale: served.pixelScale).reshaped([1] + model.inputShape)).scalars, [])
+            }
             let x = image.tensor(scale: served.pixelScale).reshaped([1] + model.inputShape)
-            let outputs = try model.activations(of: wanted.map(\.name), for: x, batchSize: 1)
-            return zip(wanted, outputs).map { layer, output in
+            let outputs = try model.activations(of: wanted.map(\.name) + [output], for: x, batchSize: 1)
+            let activations = zip(wanted, outputs).map { layer, output in
                 LayerActivation(layer: layer.name, type: layer.type, shape: layer.outputShape, values: output.scalars)
             }
+            return (outputs.last!.scalars, activations)
         }
     }
 

@@ -145,14 +145,15 @@ public final class Playground: Sendable {
             for (position, model) in models.enumerated() {
                 group.addTask {
                     try await Compute.run {
-                        let probabilities = try Inference.probabilities(model, image: image)
+                        // With activations, one forward pass gives both.
+                        let (probabilities, activations) = withActivations
+                            ? try Inference.probabilitiesAndActivations(model, image: image)
+                            : (try Inference.probabilities(model, image: image), [])
                         var result: [String: JSONValue] = [
                             "model": .string(model.name), "probabilities": floats(probabilities),
                             "top": .int(Inference.top(probabilities)),
                         ]
-                        if withActivations {
-                            result["activations"] = .array(try Inference.activations(model, image: image).map { $0.json(encoding) })
-                        }
+                        if withActivations { result["activations"] = .array(activations.map { $0.json(encoding) }) }
                         return (position, .object(result))
                     }
                 }

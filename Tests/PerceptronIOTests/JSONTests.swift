@@ -144,6 +144,9 @@ import Testing
         (JSONValue.double(2), "2.0"), (.double(-3), "-3.0"), (.double(0.1), "0.1"), (.double(1e20), "1e+20"),
         (.double(1.5e-7), "1.5e-07"), (.int(-7), "-7"), (.double(.nan), "null"), (.double(.infinity), "null"),
         (.string("a\"b\\c\n\r\t\u{1}\u{1F}/é"), #""a\"b\\c\n\r\t\u0001\u001f/é""#),
+        // Strings with nothing to escape are written whole: base64, Korean, an emoji, empty.
+        (.string("AAAAP+/+Pw=="), #""AAAAP+/+Pw==""#), (.string("퍼셉트론 은닉층 🧠"), "\"퍼셉트론 은닉층 🧠\""),
+        (.string(""), #""""#), (.string("끝\""), #""끝\"""#),
     ])
     func scalarsSerialize(value: JSONValue, text: String) {
         #expect(value.serialized() == text)
