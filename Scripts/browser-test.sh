@@ -3,7 +3,8 @@
 # Installs what is missing (chromium from apt; Playwright from PyPI into .build/, never a
 # browser download), builds `perceptron`, serves it on a free loopback port, and checks the
 # page against the API: a drawn stroke, the lesson's digit turned with the sliders, a
-# training run's live curve. Saves screenshots to docs/playground/. Exits non-zero on any failure.
+# training run's live curve. Saves screenshots to .build/browser-test/ (the committed README
+# screenshot in docs/playground/ is written only by --lesson-shot). Exits non-zero on any failure.
 #
 #   Scripts/browser-test.sh                       # release build (training is too slow in debug)
 #   PERCEPTRON=/path/to/perceptron Scripts/browser-test.sh
@@ -45,6 +46,10 @@ if [ -z "${PERCEPTRON:-}" ] && [[ " $* " != *" --server "* ]]; then
     PERCEPTRON="$(swift build -c release --show-bin-path)/perceptron"
 fi
 
+# The checks' screenshots stay out of the repository's files; the lesson's goes to the README's.
+shots=.build/browser-test
+if [[ " $* " == *" --lesson-shot "* ]]; then shots=docs/playground; fi
+
 exec timeout --kill-after=20 "$timeout_seconds" \
     "$venv/bin/python" Scripts/browser_test.py --perceptron "${PERCEPTRON:-perceptron}" --chromium "$chromium_path" \
-    --screenshots docs/playground "$@"
+    --screenshots "$shots" "$@"

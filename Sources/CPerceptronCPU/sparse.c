@@ -283,30 +283,14 @@ long perceptron_count_nonzero_avx2(const float *x, long count) {
 __attribute__((target("avx2,fma")))
 void perceptron_sparse_rows_direct_avx2(const float *x, long rows, long columns, const float *b, long n,
                                         const float *bias, int relu, int32_t *scratch, float *out) {
-    const __m256 zero = _mm256_setzero_ps();
     for (long r = 0; r < rows; r++) {
         const float *row = x + r * columns;
         float *target = out + r * n;
-        long count = 0, j = 0;
-        for (; j + 8 <= columns; j += 8) {
-            unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + j), zero, _CMP_NEQ_UQ));
-            while (mask) {
-                scratch[count++] = (int32_t)(j + __builtin_ctz(mask));
-                mask &= mask - 1;
-            }
-        }
-        for (; j < columns; j++) {
-            if (row[j] != 0) scratch[count++] = (int32_t)j;
-        }
+        const long count = nonzero_index(row, columns, scratch);
         long c = 0;
         for (; c + 64 <= n; c += 64) direct_slice(8, c, count, scratch, row, b, n, bias, relu, target);
         for (; c + 8 <= n; c += 8) direct_slice(1, c, count, scratch, row, b, n, bias, relu, target);
-        for (; c < n; c++) {
-            float s = bias ? bias[c] : 0.0f;
-            for (long t = 0; t < count; t++) s = __builtin_fmaf(row[scratch[t]], b[(long)scratch[t] * n + c], s);
-            if (relu && s < 0) s = 0;
-            target[c] = s;
-        }
+        direct_columns(c, n, count, scratch, row, b, bias, relu, target);
     }
 }
 
