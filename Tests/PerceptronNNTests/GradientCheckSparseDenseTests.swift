@@ -10,7 +10,7 @@ import PerceptronTensor
 
 @Suite struct SparseDenseGradientTests {
     @Test("Dense's sparse path with sigmoid and tanh: output, input, kernel and bias gradients against Double central differences",
-          .enabled(if: SparseProducts.enabled, "sparse products run on AVX2 CPUs only, unless PERCEPTRON_SPARSE=off"),
+          .enabled(if: SparseProducts.enabled, "sparse products run on AVX2 CPUs and Zen 4 only, unless PERCEPTRON_SPARSE=off"),
           arguments: [ActivationFunction.sigmoid, .tanh], [true, false])
     func sparsePath(activation: ActivationFunction, useBias: Bool) throws {
         // x: [N, D] about 8% non-zero, N = 37 (6 full blocks of 6 rows and one of 1), D = 16,
