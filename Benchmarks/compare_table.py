@@ -15,6 +15,7 @@ import argparse
 import datetime
 import json
 import platform
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -46,7 +47,13 @@ def load(paths: list[str]) -> tuple[dict[str, list[dict]], list[str]]:
         if not isinstance(obj, dict) or "system" not in obj:
             problems.append(f"{Path(path).name}: no \"system\" field")
             continue
+        # The round, from the file name (SYSTEM-ROUND.json), so rounds pair up whatever the
+        # order the shell listed the files in (round 10 sorts before round 2).
+        match = re.search(r"-(\d+)\.json$", Path(path).name)
+        obj["_round"] = int(match.group(1)) if match else None
         runs.setdefault(str(obj["system"]), []).append(obj)
+    for objs in runs.values():
+        objs.sort(key=lambda o: (o["_round"] is None, o["_round"] or 0))
     return runs, problems
 
 
@@ -203,6 +210,30 @@ def floor_lines(objs: list[dict]) -> list[str]:
                "dense path." if sparse else "")] + lines
 
 
+def round_ratio_lines(runs: dict[str, list[dict]]) -> list[str]:
+    """Perceptron's seconds per epoch over each peer's, round by round (rounds paired by the
+    number in their file names): ratios taken in the same round, which a median of each
+    system's times can hide when the machine's speed changes between rounds."""
+    lines = []
+    for peer in [s for s in ORDER if s in runs and s != REFERENCE] + sorted(s for s in runs if s not in ORDER):
+        ours = {o["_round"]: o for o in runs.get(REFERENCE, []) if o.get("_round") is not None}
+        theirs = {o["_round"]: o for o in runs[peer] if o.get("_round") is not None}
+        paired = sorted(set(ours) & set(theirs))
+        cells = []
+        for batch in BATCHES:
+            ratios = []
+            for r in paired:
+                a, b = dig(ours[r], "epoch_seconds", batch), dig(theirs[r], "epoch_seconds", batch)
+                if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0:
+                    ratios.append(f"{a / b:.2f}x")
+            if ratios:
+                cells.append(f"batch {batch} " + ", ".join(ratios))
+        if cells:
+            lines.append(f"{NAMES[REFERENCE]} / {NAMES.get(peer, peer)}, s/epoch round by round "
+                         f"(rounds {', '.join(map(str, paired))}): " + "; ".join(cells) + ".")
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*")
@@ -263,6 +294,9 @@ def main(argv=None) -> int:
     if REFERENCE in runs:
         out.append("(×r): the system's time divided by Perceptron's; above 1 is slower than "
                    "Perceptron.")
+        by_round = round_ratio_lines(runs)
+        if by_round:
+            out += [""] + by_round
         floor = floor_lines(runs[REFERENCE])
         if floor:
             out += [""] + floor
