@@ -88,11 +88,9 @@ enum Inference {
         try checkInput(served, pixelCount: image.pixels.count)
         let wanted = served.layers.filter { $0.type == "Dense" || $0.type == "Conv2D" }
         return try served.withInstance { model in
-            guard let output = model.layers.last?.name else {
-                return (try model.predict(image.tensor(scale: served.pixelScale).reshaped([1] + model.inputShape)).scalars, [])
-            }
             let x = image.tensor(scale: served.pixelScale).reshaped([1] + model.inputShape)
-            let outputs = try model.activations(of: wanted.map(\.name) + [output], for: x, batchSize: 1)
+            // The model's output: its last layer (its input layer when it has no other).
+            let outputs = try model.activations(of: wanted.map(\.name) + [model.layerNames.last!], for: x, batchSize: 1)
             let activations = zip(wanted, outputs).map { layer, output in
                 LayerActivation(layer: layer.name, type: layer.type, shape: layer.outputShape, values: output.scalars)
             }

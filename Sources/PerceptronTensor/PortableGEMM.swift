@@ -80,18 +80,24 @@ public struct PortableGEMM: GEMMBackend {
             multiplyOneRow(n: n, k: k, alpha: alpha, a: a, stride: transposeA ? lda : 1, b: b, ldb: ldb, beta: beta, c: c)
             return
         }
-        let (nr, kcMax) = (kernel.nr, Self.kc)
-        let stripsB = (n + nr - 1) / nr
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * stripsB * nr)
+        let product = Operands(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        let stripsB = (n + kernel.nr - 1) / kernel.nr
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: Self.kc * stripsB * kernel.nr)
         defer { packedB.deallocate() }
         let threads = Parallel.threadCount
         if threads > 1 && m <= Self.mc && stripsB >= threads && m * n * k >= Self.parallelWork {
-            multiplyByColumns(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedB: packedB)
+            multiplyByColumns(product, packedB: packedB)
         } else {
-            multiplyByRows(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedB: packedB)
+            multiplyByRows(product, packedB: packedB)
         }
+    }
+
+    /// One product's operands, as `GEMMBackend.sgemm` takes them (M, N and K at least 1).
+    struct Operands {
+        let transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float
+        let a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float
+        let c: UnsafeMutablePointer<Float>, ldc: Int
     }
 
     /// Products smaller than this many multiply-adds run on the calling thread.
@@ -99,14 +105,11 @@ public struct PortableGEMM: GEMMBackend {
 
     /// The product with the row blocks of A split over the threads: for each block of `kc`
     /// rows of `op(B)`, B's strips are packed (split over the threads when there are several),
-    /// then each thread packs and multiplies its row blocks.
-    func multiplyByRows(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        packedB: UnsafeMutablePointer<Float>
-    ) {
-        let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
-        let stripsB = (n + nr - 1) / nr
+    /// then each thread packs and multiplies its row blocks. `packedB` holds `kc` rows of
+    /// every strip of B.
+    func multiplyByRows(_ p: Operands, packedB: UnsafeMutablePointer<Float>) {
+        let (mr, nr, kcMax, kernel, m) = (Self.mr, self.kernel.nr, Self.kc, self.kernel, p.m)
+        let stripsB = (p.n + nr - 1) / nr
         // Row blocks of at most `mc` rows, as many per thread, each a whole number of strips.
         let threadsWanted = max(1, min(Parallel.threadCount, (m + mr - 1) / mr))
         let blocksPerThread = (m + threadsWanted * Self.mc - 1) / (threadsWanted * Self.mc)
@@ -118,14 +121,14 @@ public struct PortableGEMM: GEMMBackend {
         defer { packedA.deallocate() }
 
         var p0 = 0
-        while p0 < k {
-            let kc = min(kcMax, k - p0)
+        while p0 < p.k {
+            let kc = min(kcMax, p.k - p0)
             Parallel.forEachChunk(stripsB, costPerItem: kc * nr, minimumWork: 1 << 16) { strips in
-                Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr,
+                Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
                            strips: strips, into: packedB)
             }
             let firstBlock = p0 == 0
-            let work = m * n * kc
+            let work = m * p.n * kc
             Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: Self.parallelWork) { range in
                 for thread in range {
                     let aBuffer = packedA + thread * mcMax * kcMax
@@ -133,11 +136,11 @@ public struct PortableGEMM: GEMMBackend {
                     while block < rowBlocks {
                         let i0 = block * mcMax
                         let mc = min(mcMax, m - i0)
-                        Self.packA(transposed: transposeA, a: a, lda: lda, rowStart: i0, mc: mc,
+                        Self.packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: i0, mc: mc,
                                    columnStart: p0, kc: kc, into: aBuffer)
-                        Self.blockKernel(kernel, mc: mc, n: n, strips: 0..<stripsB, kc: kc, packedA: aBuffer,
-                                         packedB: packedB, alpha: alpha, beta: firstBlock ? beta : 1,
-                                         c: c + i0 * ldc, ldc: ldc)
+                        Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, packedA: aBuffer,
+                                         packedB: packedB, alpha: p.alpha, beta: firstBlock ? p.beta : 1,
+                                         c: p.c + i0 * p.ldc, ldc: p.ldc)
                         block += threads
                     }
                 }
@@ -151,16 +154,12 @@ public struct PortableGEMM: GEMMBackend {
     /// `kc` by block, and writes only its own columns of C. A few rows (a small batch) leave
     /// too few row blocks to share, and there B's packing, not the arithmetic, is the cost.
     /// Every tile is the same kernel call on the same packed values as `multiplyByRows`
-    /// makes, so the results are the same bits.
-    func multiplyByColumns(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        packedB: UnsafeMutablePointer<Float>
-    ) {
+    /// makes, so the results are the same bits. `packedB` holds `kc` rows of every strip of B.
+    func multiplyByColumns(_ p: Operands, packedB: UnsafeMutablePointer<Float>) {
         let (mr, nr, kcMax, kernel) = (Self.mr, self.kernel.nr, Self.kc, self.kernel)
-        let stripsB = (n + nr - 1) / nr
+        let stripsB = (p.n + nr - 1) / nr
         let threads = min(Parallel.threadCount, stripsB)
-        let aCapacity = (m + mr - 1) / mr * mr * kcMax
+        let aCapacity = (p.m + mr - 1) / mr * mr * kcMax
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: threads * aCapacity)
         defer { packedA.deallocate() }
         Parallel.forEachChunk(threads, minimumWork: 0) { range in
@@ -168,17 +167,17 @@ public struct PortableGEMM: GEMMBackend {
                 let strips = (stripsB * thread / threads)..<(stripsB * (thread + 1) / threads)
                 let aBuffer = packedA + thread * aCapacity
                 var p0 = 0
-                while p0 < k {
-                    let kc = min(kcMax, k - p0)
+                while p0 < p.k {
+                    let kc = min(kcMax, p.k - p0)
                     // Each strip keeps its own place whatever this block's depth: the threads
                     // are at different blocks.
-                    Self.packB(transposed: transposeB, b: b, ldb: ldb, rowStart: p0, kc: kc, n: n, nr: nr,
+                    Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
                                strips: strips, stripStride: kcMax * nr, into: packedB)
-                    Self.packA(transposed: transposeA, a: a, lda: lda, rowStart: 0, mc: m, columnStart: p0, kc: kc,
-                               into: aBuffer)
-                    Self.blockKernel(kernel, mc: m, n: n, strips: strips, stripStride: kcMax * nr, kc: kc,
-                                     packedA: aBuffer, packedB: packedB, alpha: alpha, beta: p0 == 0 ? beta : 1,
-                                     c: c, ldc: ldc)
+                    Self.packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: 0, mc: p.m, columnStart: p0,
+                               kc: kc, into: aBuffer)
+                    Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, stripStride: kcMax * nr, kc: kc,
+                                     packedA: aBuffer, packedB: packedB, alpha: p.alpha, beta: p0 == 0 ? p.beta : 1,
+                                     c: p.c, ldc: p.ldc)
                     p0 += kc
                 }
             }

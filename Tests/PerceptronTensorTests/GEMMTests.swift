@@ -139,17 +139,14 @@ import Testing
                 problem.a.withUnsafeBufferPointer { a in
                     problem.b.withUnsafeBufferPointer { b in
                         result.withUnsafeMutableBufferPointer { c in
-                            let arguments = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+                            let operands = PortableGEMM.Operands(
+                                transposeA: spec.transposeA, transposeB: spec.transposeB, m: spec.m, n: spec.n, k: spec.k,
+                                alpha: spec.alpha, a: a.baseAddress!, lda: problem.lda, b: b.baseAddress!, ldb: problem.ldb,
+                                beta: spec.beta, c: c.baseAddress!, ldc: problem.ldc)
                             if byColumns {
-                                backend.multiplyByColumns(transposeA: spec.transposeA, transposeB: spec.transposeB, m: spec.m,
-                                                          n: spec.n, k: spec.k, alpha: spec.alpha, a: arguments.0, lda: problem.lda,
-                                                          b: arguments.1, ldb: problem.ldb, beta: spec.beta, c: arguments.2,
-                                                          ldc: problem.ldc, packedB: packedB)
+                                backend.multiplyByColumns(operands, packedB: packedB)
                             } else {
-                                backend.multiplyByRows(transposeA: spec.transposeA, transposeB: spec.transposeB, m: spec.m,
-                                                       n: spec.n, k: spec.k, alpha: spec.alpha, a: arguments.0, lda: problem.lda,
-                                                       b: arguments.1, ldb: problem.ldb, beta: spec.beta, c: arguments.2,
-                                                       ldc: problem.ldc, packedB: packedB)
+                                backend.multiplyByRows(operands, packedB: packedB)
                             }
                         }
                     }
