@@ -1,15 +1,16 @@
 // Products with a mostly-zero left matrix. MNIST's pixels are about 81% zeros, so a dense
-// layer on them spends four multiply-adds in five on zeros. The matrix is cut into blocks of 6
-// rows, and each block keeps only the columns where one of its rows is non-zero (about 44% of
-// them for 6 MNIST digits): the product then runs GEMM's 6x16 register tile over those columns
-// alone. The first Dense layer's forward and kernel gradient take this path (see Dense); the
-// kernels are in C for AVX2 and FMA (include/CPerceptronSparse.h).
+// layer on them spends four multiply-adds in five on zeros. The matrix is cut into blocks of a
+// few rows (6 on AVX2, 4 on AVX-512), and each block keeps only the columns where one of its
+// rows is non-zero (about 44% of them for 6 MNIST digits, 39% for 4): the product then runs a
+// GEMM register tile (6x16 on AVX2, 4x64 on AVX-512) over those columns alone. The first Dense
+// layer's forward and kernel gradient take this path (see Dense); the kernels are in C for
+// AVX2 and FMA, and AVX-512 (include/CPerceptronSparse.h).
 
 import CPerceptronCPU
 import Foundation
 
-/// A `[rows, columns]` matrix as blocks of 6 rows, each with the columns where one of its rows
-/// is non-zero and the 6 values there (0 for rows past the end). `-0` counts as zero and NaN
+/// A `[rows, columns]` matrix as blocks of `height` rows, each with the columns where one of
+/// its rows is non-zero and the `height` values there (0 for rows past the end). `-0` counts as zero and NaN
 /// as non-zero, so a product over the entries carries NaN as the dense one does.
 ///
 /// Needs AVX2 and FMA (`SparseBlocks.isSupported`).
@@ -18,7 +19,9 @@ public struct SparseBlocks: Sendable {
     public private(set) var rows = 0
     /// Columns of the matrix held.
     public private(set) var columns = 0
-    /// Entries per block (each is one column of the block, with its 6 values).
+    /// Rows per block: `SparseBlocks.preferredHeight` unless `assign` was told otherwise.
+    public private(set) var height = 6
+    /// Entries per block (each is one column of the block, with its `height` values).
     public private(set) var counts: [Int32] = []
     private var index: [Int32] = []
     private var values: [Float] = []
@@ -30,8 +33,17 @@ public struct SparseBlocks: Sendable {
     /// Whether this CPU runs the kernels (AVX2 and FMA).
     public static var isSupported: Bool { VectorUnit.available.contains(.avx2) }
 
-    /// Blocks of 6 rows.
-    public var blockCount: Int { (rows + 5) / 6 }
+    /// Blocks of `height` rows.
+    public var blockCount: Int { (rows + height - 1) / height }
+
+    /// The block height the products run fastest with on this CPU: 4 rows on AVX-512, whose
+    /// 4 x 64 tile fills 16 of its 32 registers and keeps fewer columns per block (39% of
+    /// MNIST's pixel columns for 4 digits against 44% for 6), and 6 on AVX2, whose 6 x 16 tile
+    /// needs all 16 registers to feed its multiply-adds.
+    public static var preferredHeight: Int { VectorUnit.widest == .avx512 ? 4 : 6 }
+
+    /// The heights `multiply` runs on `unit`: AVX2's kernel has a 6-row tile, AVX-512's 4 and 6.
+    public static func supportedHeights(on unit: VectorUnit) -> [Int] { unit == .avx512 ? [4, 6] : [6] }
 
     /// The fraction of (block, column) pairs kept: the share of a dense product's work that
     /// the sparse product does.
@@ -39,25 +51,26 @@ public struct SparseBlocks: Sendable {
         blockCount * columns == 0 ? 0 : Double(counts.reduce(0) { $0 + Int($1) }) / Double(blockCount * columns)
     }
 
-    /// Builds the blocks of the dense row-major `[rows, columns]` buffer `x`, or of its
-    /// transpose (`[columns, rows]`, blocks of 6 of x's columns) when `transposed`, reusing
-    /// this value's storage.
-    public mutating func assign(_ x: UnsafePointer<Float>, rows xRows: Int, columns xColumns: Int, transposed: Bool = false) {
+    /// Builds the blocks of `height` rows of the dense row-major `[rows, columns]` buffer `x`,
+    /// or of its transpose (`[columns, rows]`, blocks of `height` of x's columns) when
+    /// `transposed`, reusing this value's storage.
+    public mutating func assign(_ x: UnsafePointer<Float>, rows xRows: Int, columns xColumns: Int, transposed: Bool = false,
+                                height: Int = SparseBlocks.preferredHeight) {
         precondition(Self.isSupported, "SparseBlocks needs AVX2 and FMA")
+        precondition((1...8).contains(height), "SparseBlocks holds blocks of 1 to 8 rows, got \(height)")
         let (size, overflow) = xRows.multipliedReportingOverflow(by: xColumns)
         precondition(xRows >= 0 && xColumns >= 0 && !overflow && size <= Int(Int32.max),
                      "SparseBlocks holds at most \(Int32.max) values, got \(xRows) x \(xColumns)")
         rows = transposed ? xColumns : xRows
         columns = transposed ? xRows : xColumns
+        self.height = height
         let blocks = blockCount
         let capacity = columns
         let words = (xColumns + 63) / 64
         if masks.count < xRows * words { masks = [UInt64](repeating: 0, count: xRows * words) }
         if counts.count != blocks { counts = [Int32](repeating: 0, count: blocks) }
-        if index.count < blocks * capacity {
-            index = [Int32](repeating: 0, count: blocks * capacity)
-            values = [Float](repeating: 0, count: blocks * capacity * 6)
-        }
+        if index.count < blocks * capacity { index = [Int32](repeating: 0, count: blocks * capacity) }
+        if values.count < blocks * capacity * height { values = [Float](repeating: 0, count: blocks * capacity * height) }
         masks.withUnsafeMutableBufferPointer { masks in
             let shared = UncheckedSendable((x, masks.baseAddress!))
             Parallel.forEachChunk(xRows, costPerItem: xColumns) { range in
@@ -71,13 +84,13 @@ public struct SparseBlocks: Sendable {
                     values.withUnsafeMutableBufferPointer { values in
                         let shared = UncheckedSendable((x, masks.baseAddress!, counts.baseAddress!, index.baseAddress!,
                                                         values.baseAddress!))
-                        Parallel.forEachChunk(blocks, costPerItem: 6 * capacity) { range in
+                        Parallel.forEachChunk(blocks, costPerItem: height * capacity) { range in
                             let (x, masks, counts, index, values) = shared.value
                             if transposed {
-                                perceptron_blocks_of_columns_avx2(x, xRows, xColumns, words, masks, range.lowerBound,
+                                perceptron_blocks_of_columns_avx2(x, xRows, xColumns, words, masks, height, range.lowerBound,
                                                                   range.upperBound, capacity, counts, index, values)
                             } else {
-                                perceptron_blocks_of_rows_avx2(x, xRows, xColumns, words, masks, range.lowerBound,
+                                perceptron_blocks_of_rows_avx2(x, xRows, xColumns, words, masks, height, range.lowerBound,
                                                                range.upperBound, capacity, counts, index, values)
                             }
                         }
@@ -92,27 +105,40 @@ public struct SparseBlocks: Sendable {
     /// nil); then ReLU (0 where below 0) when `relu`. `b` is `[columns, n]` and `out`
     /// `[rows, n]`, row-major. Fused multiply-adds, in column order within each block.
     ///
-    /// The output's 16-column panels are split over the cores; each output is computed the
-    /// same way whatever the split, so results do not depend on the thread count.
+    /// The output's panels of columns (16 wide on AVX2, 64 on AVX-512) are split over the
+    /// cores; each output is computed the same way whatever the split, so results do not depend
+    /// on the thread count, nor on the block height or the vector unit: every output is its
+    /// start plus the same products in the same order, one rounding each.
     public func multiply(_ b: UnsafePointer<Float>, n: Int, bias: UnsafePointer<Float>? = nil, accumulate: Bool = false,
-                         relu: Bool = false, into out: UnsafeMutablePointer<Float>) {
+                         relu: Bool = false, into out: UnsafeMutablePointer<Float>, vectorUnit: VectorUnit = .widest) {
         precondition(n >= 0, "SparseBlocks.multiply needs n >= 0, got \(n)")
+        precondition(Self.supportedHeights(on: vectorUnit).contains(height),
+                     "SparseBlocks.multiply on \(vectorUnit) takes blocks of \(Self.supportedHeights(on: vectorUnit)) rows, got \(height)")
         guard rows > 0, n > 0 else { return }
-        let (rows, columns, blocks) = (rows, columns, blockCount)
-        let panels = (n + 15) / 16
+        let (rows, columns, blocks, height) = (rows, columns, blockCount, height)
+        let wide = vectorUnit == .avx512
+        let panelWidth = wide ? 64 : 16
+        let panels = (n + panelWidth - 1) / panelWidth
         let kept = counts.reduce(0) { $0 + Int($1) }
         counts.withUnsafeBufferPointer { counts in
             index.withUnsafeBufferPointer { index in
                 values.withUnsafeBufferPointer { values in
                     let shared = UncheckedSendable((counts.baseAddress!, index.baseAddress!, values.baseAddress!, b, bias, out))
-                    Parallel.forEachChunk(panels, costPerItem: (kept + blocks) * 96) { range in
+                    Parallel.forEachChunk(panels, costPerItem: (kept + blocks) * height * panelWidth) { range in
                         let (counts, index, values, b, bias, out) = shared.value
                         // The panel being worked on, copied out of b (see sparse.c).
-                        let pack = UnsafeMutableRawPointer.allocate(byteCount: max(columns, 1) * 16 * 4, alignment: 64)
+                        let pack = UnsafeMutableRawPointer.allocate(byteCount: max(columns, 1) * panelWidth * 4, alignment: 64)
                         defer { pack.deallocate() }
-                        perceptron_blocks_multiply_avx2(blocks, rows, columns, counts, index, values, b, columns, n,
-                                                        range.lowerBound, range.upperBound, bias, accumulate ? 1 : 0,
-                                                        relu ? 1 : 0, pack.assumingMemoryBound(to: Float.self), out)
+                        let packed = pack.assumingMemoryBound(to: Float.self)
+                        if wide {
+                            perceptron_blocks_multiply_avx512(height, blocks, rows, columns, counts, index, values, b,
+                                                              columns, n, range.lowerBound, range.upperBound, bias,
+                                                              accumulate ? 1 : 0, relu ? 1 : 0, packed, out)
+                        } else {
+                            perceptron_blocks_multiply_avx2(blocks, rows, columns, counts, index, values, b, columns, n,
+                                                            range.lowerBound, range.upperBound, bias, accumulate ? 1 : 0,
+                                                            relu ? 1 : 0, packed, out)
+                        }
                     }
                 }
             }

@@ -39,20 +39,27 @@ struct SparseBlocksTests {
         return out
     }
 
-    @Test(arguments: [(1, 1, 1), (6, 16, 16), (7, 65, 17), (13, 130, 10), (100, 784, 512), (61, 200, 48)])
+    /// Every (vector unit, block height) this CPU runs: AVX2's 6-row tile, AVX-512's 4 and 6.
+    static var kernels: [(unit: VectorUnit, height: Int)] {
+        VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in SparseBlocks.supportedHeights(on: unit).map { (unit, $0) } }
+    }
+
+    @Test(arguments: [(1, 1, 1), (6, 16, 16), (7, 65, 17), (13, 130, 10), (100, 784, 512), (61, 200, 48), (9, 70, 130)])
     func multiplyMatchesTheReference(rows: Int, columns: Int, n: Int) {
         for density in [0.0, 0.2, 1.0] {
             let x = Self.sparseValues(rows: rows, columns: columns, density: density, seed: UInt64(rows * 31 + columns))
             let b = Self.values(columns * n, seed: 2)
             let bias = Self.values(n, seed: 3)
+            for (unit, height) in Self.kernels {
             var blocks = SparseBlocks()
-            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: height) }
             for relu in [false, true] {
                 var out = [Float](repeating: .nan, count: rows * n)
                 b.withUnsafeBufferPointer { b in
                     bias.withUnsafeBufferPointer { bias in
                         out.withUnsafeMutableBufferPointer {
-                            blocks.multiply(b.baseAddress!, n: n, bias: bias.baseAddress!, relu: relu, into: $0.baseAddress!)
+                            blocks.multiply(b.baseAddress!, n: n, bias: bias.baseAddress!, relu: relu, into: $0.baseAddress!,
+                                            vectorUnit: unit)
                         }
                     }
                 }
@@ -60,33 +67,85 @@ struct SparseBlocksTests {
                 for i in 0..<(rows * n) {
                     let want = relu ? max(0, expected[i]) : expected[i]
                     guard abs(Double(out[i]) - want) <= 1e-5 * Double(columns) else {
-                        Issue.record("out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), density \(density), relu \(relu))")
+                        Issue.record("out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), density \(density), relu \(relu), \(unit) height \(height))")
                         return
                     }
+                }
+            }
+            }
+        }
+    }
+
+    @Test(arguments: [(1, 1, 1), (7, 65, 17), (13, 130, 10), (1000, 784, 64), (200, 61, 33), (50, 63, 100)])
+    func transposedProductAccumulates(rows: Int, columns: Int, n: Int) {
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.2, seed: UInt64(rows + columns))
+        let dz = Self.values(rows * n, seed: 5)
+        let start = Self.values(columns * n, seed: 6)
+        let expected = Self.reference(x, rows: rows, columns: columns, transposed: true, b: dz, n: n) { i, j in Double(start[i * n + j]) }
+        for (unit, height) in Self.kernels {
+            var blocks = SparseBlocks()
+            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true, height: height) }
+            #expect(blocks.rows == columns && blocks.columns == rows)
+            var out = start
+            dz.withUnsafeBufferPointer { dz in
+                out.withUnsafeMutableBufferPointer {
+                    blocks.multiply(dz.baseAddress!, n: n, accumulate: true, into: $0.baseAddress!, vectorUnit: unit)
+                }
+            }
+            for i in 0..<(columns * n) {
+                guard abs(Double(out[i]) - expected[i]) <= 1e-5 * Double(rows) else {
+                    Issue.record("dW[\(i)] = \(out[i]), expected \(expected[i]) (\(rows)x\(columns) n \(n), \(unit) height \(height))")
+                    return
                 }
             }
         }
     }
 
-    @Test(arguments: [(1, 1, 1), (7, 65, 17), (13, 130, 10), (1000, 784, 64), (200, 61, 33)])
-    func transposedProductAccumulates(rows: Int, columns: Int, n: Int) {
-        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.2, seed: UInt64(rows + columns))
-        let dz = Self.values(rows * n, seed: 5)
-        let start = Self.values(columns * n, seed: 6)
-        var blocks = SparseBlocks()
-        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true) }
-        #expect(blocks.rows == columns && blocks.columns == rows)
-        var out = start
-        dz.withUnsafeBufferPointer { dz in
-            out.withUnsafeMutableBufferPointer { blocks.multiply(dz.baseAddress!, n: n, accumulate: true, into: $0.baseAddress!) }
+    /// Each output is its start plus the same products in the same order, one rounding each,
+    /// whatever the block height, the tile or the vector unit: every kernel gives the same bits,
+    /// forward (bias, ReLU, none) and kernel gradient (accumulating), with partial blocks and
+    /// partial panels of both widths.
+    @Test(arguments: [(61, 200, 48), (100, 784, 512), (1000, 784, 130), (9, 70, 17)])
+    func everyKernelAndHeightGiveTheSameBits(rows: Int, columns: Int, n: Int) {
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.25, seed: UInt64(rows * 3 + n))
+        let w = Self.values(columns * n, seed: 41), bias = Self.values(n, seed: 42)
+        let dz = Self.values(rows * n, seed: 43), start = Self.values(columns * n, seed: 44)
+        func forward(_ unit: VectorUnit, _ height: Int, bias withBias: Bool, relu: Bool) -> [Float] {
+            var blocks = SparseBlocks()
+            blocks.assign(x, rows: rows, columns: columns, height: height)
+            var out = [Float](repeating: .nan, count: rows * n)
+            bias.withUnsafeBufferPointer { bias in
+                blocks.multiply(w, n: n, bias: withBias ? bias.baseAddress! : nil, relu: relu, into: &out, vectorUnit: unit)
+            }
+            return out
         }
-        let expected = Self.reference(x, rows: rows, columns: columns, transposed: true, b: dz, n: n) { i, j in Double(start[i * n + j]) }
-        for i in 0..<(columns * n) {
-            guard abs(Double(out[i]) - expected[i]) <= 1e-5 * Double(rows) else {
-                Issue.record("dW[\(i)] = \(out[i]), expected \(expected[i]) (\(rows)x\(columns) n \(n))")
-                return
+        func gradient(_ unit: VectorUnit, _ height: Int) -> [Float] {
+            var blocks = SparseBlocks()
+            blocks.assign(x, rows: rows, columns: columns, transposed: true, height: height)
+            var out = start
+            blocks.multiply(dz, n: n, accumulate: true, into: &out, vectorUnit: unit)
+            return out
+        }
+        let kernels = Self.kernels
+        #expect(kernels.count == (VectorUnit.available.contains(.avx512) ? 3 : 1))
+        let (firstUnit, firstHeight) = kernels[0]
+        for (withBias, relu) in [(true, true), (true, false), (false, false)] {
+            let expected = forward(firstUnit, firstHeight, bias: withBias, relu: relu)
+            for (unit, height) in kernels.dropFirst() {
+                #expect(forward(unit, height, bias: withBias, relu: relu).elementsEqual(expected) { $0.bitPattern == $1.bitPattern },
+                        "forward on \(unit), height \(height), bias \(withBias), relu \(relu)")
             }
         }
+        let expected = gradient(firstUnit, firstHeight)
+        for (unit, height) in kernels.dropFirst() {
+            #expect(gradient(unit, height).elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "gradient on \(unit), height \(height)")
+        }
+    }
+
+    @Test func kernelsRefuseHeightsTheyHaveNoTileFor() {
+        #expect(SparseBlocks.supportedHeights(on: .avx2) == [6])
+        #expect(SparseBlocks.supportedHeights(on: .avx512) == [4, 6])
+        #expect(SparseBlocks.supportedHeights(on: .avx2).contains(SparseBlocks.preferredHeight) || VectorUnit.widest == .avx512)
     }
 
     @Test func blocksKeepExactlyTheColumnsWhereARowIsNonZero() {
@@ -99,7 +158,7 @@ struct SparseBlocksTests {
         x[4 * columns + 69] = .nan      // NaN is not
         x[7 * columns + 63] = 0.5       // block 1, the last column of the first word
         var blocks = SparseBlocks()
-        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: 6) }
         #expect(blocks.counts == [2, 1])
         #expect(blocks.keptFraction == 3.0 / 140.0)
         x.withUnsafeBufferPointer {
@@ -108,8 +167,15 @@ struct SparseBlocksTests {
         }
         // Blocks of 6 columns of x: columns 0...5 (row 0 and 5, at column 3), 60...65 (row 7 at
         // 63; the -0 at 64 does not count), 66...69 (row 4's NaN at 69).
-        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true) }
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true, height: 6) }
         #expect(blocks.counts == [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+        // Blocks of 4 rows: {0...3} (row 0 at 3; the -0 at 64 does not count), {4...7} (3 from
+        // row 5, 63 from row 7, 69 from row 4's NaN); of 4 columns of x: 0...3 (rows 0, 5),
+        // 60...63 (row 7), 68...69 (row 4).
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: 4) }
+        #expect(blocks.counts == [1, 3] && blocks.height == 4 && blocks.blockCount == 2)
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true, height: 4) }
+        #expect(blocks.counts == [2] + [Int32](repeating: 0, count: 14) + [1, 0, 1])
         // A NaN input reaches every output of its row, as in the dense product.
         x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
         let b = Self.values(columns * 16, seed: 9)
@@ -124,9 +190,11 @@ struct SparseBlocksTests {
         let x = Self.sparseValues(rows: rows, columns: columns, density: 0.3, seed: 12)
         let b = Self.values(columns * n, seed: 13)
         var blocks = SparseBlocks()
-        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns) }
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: 6) }
         var whole = [Float](repeating: 0, count: rows * n)
-        b.withUnsafeBufferPointer { b in whole.withUnsafeMutableBufferPointer { blocks.multiply(b.baseAddress!, n: n, into: $0.baseAddress!) } }
+        b.withUnsafeBufferPointer { b in
+            whole.withUnsafeMutableBufferPointer { blocks.multiply(b.baseAddress!, n: n, into: $0.baseAddress!, vectorUnit: .avx2) }
+        }
         // The same product one panel at a time, through the C entry point.
         var masks = [UInt64](repeating: 0, count: rows * 2)
         var counts = [Int32](repeating: 0, count: 9), index = [Int32](repeating: 0, count: 9 * columns)
@@ -134,7 +202,7 @@ struct SparseBlocksTests {
         var split = [Float](repeating: 0, count: rows * n)
         x.withUnsafeBufferPointer { x in
             perceptron_nonzero_masks_avx2(x.baseAddress!, 0, rows, columns, 2, &masks)
-            perceptron_blocks_of_rows_avx2(x.baseAddress!, rows, columns, 2, masks, 0, 9, columns, &counts, &index, &values)
+            perceptron_blocks_of_rows_avx2(x.baseAddress!, rows, columns, 2, masks, 6, 0, 9, columns, &counts, &index, &values)
         }
         #expect(counts == blocks.counts)
         for panel in (0..<5).reversed() {
@@ -144,6 +212,36 @@ struct SparseBlocksTests {
                 perceptron_blocks_multiply_avx2(9, rows, columns, counts, index, values, b, columns, n, panel, panel + 1,
                                                 nil, 0, 0, pack.baseAddress! + offset, &split)
             }
+        }
+        #expect(split == whole)
+    }
+
+    @Test(.enabled(if: VectorUnit.available.contains(.avx512), "no AVX-512 here"))
+    func eachWidePanelIsComputedTheSameWhateverTheSplit() {
+        let rows = 50, columns = 100, n = 150, height = 4, blockCount = 13
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.3, seed: 14)
+        let b = Self.values(columns * n, seed: 15)
+        var blocks = SparseBlocks()
+        x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: height) }
+        var whole = [Float](repeating: 0, count: rows * n)
+        blocks.multiply(b, n: n, relu: true, into: &whole, vectorUnit: .avx512)
+        // The same product one 64-column panel at a time (the last one 22 wide), last first.
+        var masks = [UInt64](repeating: 0, count: rows * 2)
+        var counts = [Int32](repeating: 0, count: blockCount), index = [Int32](repeating: 0, count: blockCount * columns)
+        var values = [Float](repeating: 0, count: blockCount * columns * height)
+        var split = [Float](repeating: 0, count: rows * n)
+        x.withUnsafeBufferPointer { x in
+            perceptron_nonzero_masks_avx2(x.baseAddress!, 0, rows, columns, 2, &masks)
+            perceptron_blocks_of_rows_avx2(x.baseAddress!, rows, columns, 2, masks, height, 0, blockCount, columns, &counts,
+                                           &index, &values)
+        }
+        #expect(counts == blocks.counts)
+        let pack = UnsafeMutablePointer<Float>.allocate(capacity: columns * 64 + 16)
+        defer { pack.deallocate() }
+        let aligned = pack + (64 - Int(bitPattern: pack) % 64) % 64 / 4
+        for panel in (0..<3).reversed() {
+            perceptron_blocks_multiply_avx512(height, blockCount, rows, columns, counts, index, values, b, columns, n,
+                                              panel, panel + 1, nil, 0, 1, aligned, &split)
         }
         #expect(split == whole)
     }

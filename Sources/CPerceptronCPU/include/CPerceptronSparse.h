@@ -1,12 +1,13 @@
 // Products whose left matrix is mostly zeros (MNIST's pixels are about 81% zeros), on AVX2 and
 // FMA for x86-64 CPUs that have them (see perceptron_vector_units()).
 //
-// The left matrix is cut into blocks of 6 rows. A block keeps only the columns where at least
-// one of its rows is non-zero, with the 6 values there: entry t of block b is column
-// index[b * capacity + t] and values[(b * capacity + t) * 6 + r] for r < 6 (rows past the end
-// of the matrix hold 0). The product then runs GEMM's 6x16 register tile over a block's
-// entries only: as fast per multiply-add as a dense product, on about half the columns for
-// MNIST (the union of 6 digits' strokes), against the dense product's all of them.
+// The left matrix is cut into blocks of `height` rows (6 for the AVX2 tile, 4 or 6 for AVX-512's).
+// A block keeps only the columns where at least one of its rows is non-zero, with the values
+// there: entry t of block b is column index[b * capacity + t] and
+// values[(b * capacity + t) * height + r] for r < height (rows past the end of the matrix hold 0).
+// The product then runs a GEMM register tile over a block's entries only: about as fast per
+// multiply-add as a dense product, on 39-44% of the columns for MNIST (the union of 4 or 6
+// digits' strokes), against the dense product's all of them.
 #ifndef CPERCEPTRON_SPARSE_H
 #define CPERCEPTRON_SPARSE_H
 
@@ -17,17 +18,19 @@
 /// words = (columns + 63) / 64; unused bits are clear.
 void perceptron_nonzero_masks_avx2(const float *x, long first, long last, long columns, long words, uint64_t *masks);
 
-/// Blocks [first, last) of 6 rows of x ([rows, columns]), from its masks: counts[b] entries each.
+/// Blocks [first, last) of `height` rows of x ([rows, columns]), from its masks: counts[b]
+/// entries each, entry t with its `height` values at values[(b * capacity + t) * height].
+/// 1 <= height <= 8.
 void perceptron_blocks_of_rows_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
-                                    long first, long last, long capacity, int32_t *counts, int32_t *index,
-                                    float *values);
+                                    long height, long first, long last, long capacity, int32_t *counts,
+                                    int32_t *index, float *values);
 
-/// Blocks [first, last) of 6 columns of x ([rows, columns]), that is of 6 rows of its
-/// transpose: entry t of block b is a row i of x where one of columns 6b ..< 6b + 6 is non-zero,
-/// with those 6 values.
+/// Blocks [first, last) of `height` columns of x ([rows, columns]), that is of `height` rows of
+/// its transpose: entry t of block b is a row i of x where one of columns
+/// height * b ..< height * (b + 1) is non-zero, with those values. 1 <= height <= 8.
 void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, long words, const uint64_t *masks,
-                                       long first, long last, long capacity, int32_t *counts, int32_t *index,
-                                       float *values);
+                                       long height, long first, long last, long capacity, int32_t *counts,
+                                       int32_t *index, float *values);
 
 /// out[6b + r, j] = init + sum over the entries t of block b, in order, of
 /// values[t][r] * b[index[t], j], for the blocks b < blocks, rows 6b + r < rows, and columns j in
@@ -38,6 +41,15 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
                                      const int32_t *index, const float *values, const float *b, long kb, long n,
                                      long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
                                      float *pack, float *out);
+
+/// `perceptron_blocks_multiply_avx2` on AVX-512, for blocks of `height` rows (4 or 6): the same
+/// sums, lane for lane, over 64-column panels (`pack` holds kb * 64 floats, 64-byte aligned)
+/// with an H x 64 tile in 4H of the 32 registers, so each entry's broadcasts feed four times
+/// the multiply-adds.
+void perceptron_blocks_multiply_avx512(long height, long blocks, long rows, long capacity, const int32_t *counts,
+                                       const int32_t *index, const float *values, const float *b, long kb, long n,
+                                       long firstPanel, long lastPanel, const float *bias, int accumulate, int relu,
+                                       float *pack, float *out);
 
 /// The number of entries of x[0..<count] that are not zero (NaN counts as not zero).
 long perceptron_count_nonzero_avx2(const float *x, long count);

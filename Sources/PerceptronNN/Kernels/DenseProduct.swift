@@ -10,7 +10,8 @@ import PerceptronTensor
 /// - `.fewSparseRows`: inference on at most `SparseProducts.fewRowsMaximum` mostly-zero rows
 ///   (predicting one image) reads only the weight rows of their non-zero entries;
 /// - `.sparseBlocks`: at least `SparseProducts.minimumRows` mostly-zero rows (MNIST's pixels,
-///   about 81% zeros) run as blocks of 6 rows over the columns where one of them is non-zero;
+///   about 81% zeros) run as blocks of a few rows (`SparseBlocks.preferredHeight`) over the
+///   columns where one of them is non-zero;
 ///   the kernel gradient of that forward then runs over the same blocks, of xᵀ;
 /// - `.gemm`: one GEMM, then the bias (and ReLU) in one pass.
 /// The sparse ways need AVX2 (`SparseProducts.enabled`). Each way sums in its own order, fixed
@@ -83,7 +84,7 @@ struct DenseProduct {
 
     // x: [N, D], dz: [N, U] -> dw: [D, U] = xᵀ dz + beta dw (beta 0: dw is not read)
     /// The kernel gradient of the last training forward, whose input is `x`: over the blocks
-    /// of 6 input features (each with the samples where one of them is non-zero) when that
+    /// of a few input features (each with the samples where one of them is non-zero) when that
     /// forward was sparse, else one GEMM.
     mutating func kernelGradient(input x: Tensor, outputGradient dz: Tensor, into dw: inout Tensor, beta: Float) {
         let (width, units) = (dw.shape[0], dw.shape[1])
