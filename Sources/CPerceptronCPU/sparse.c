@@ -76,12 +76,21 @@ void perceptron_blocks_of_columns_avx2(const float *x, long rows, long columns, 
         int32_t *blockIndex = index + block * capacity;
         float *blockValues = values + block * capacity * height;
         long t = 0;
-        for (long i = 0; i < rows; i++) {
-            if (!field_bits(masks + i * words, words, c0, height)) continue;
-            blockIndex[t] = (int32_t)i;
-            const float *row = x + i * columns + c0;
-            for (long r = 0; r < height; r++) blockValues[t * height + r] = r < width ? row[r] : 0.0f;
-            t++;
+        // Every row is written to the next slot, which only advances when the row has a
+        // non-zero value here: no branch to mispredict on the ~30% of rows kept.
+        if (width == 4 && height == 4) {
+            for (long i = 0; i < rows; i++) {
+                blockIndex[t] = (int32_t)i;
+                _mm_storeu_ps(blockValues + t * 4, _mm_loadu_ps(x + i * columns + c0));
+                t += field_bits(masks + i * words, words, c0, 4) != 0;
+            }
+        } else {
+            for (long i = 0; i < rows; i++) {
+                blockIndex[t] = (int32_t)i;
+                const float *row = x + i * columns + c0;
+                for (long r = 0; r < height; r++) blockValues[t * height + r] = r < width ? row[r] : 0.0f;
+                t += field_bits(masks + i * words, words, c0, height) != 0;
+            }
         }
         counts[block] = (int32_t)t;
     }

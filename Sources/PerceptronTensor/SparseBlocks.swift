@@ -26,6 +26,8 @@ public struct SparseBlocks: Sendable {
     private var index: [Int32] = []
     private var values: [Float] = []
     private var masks: [UInt64] = []
+    /// The `[rows, columns]` of the input whose masks `masks` holds.
+    private var maskShape = (-1, -1)
 
     /// An empty matrix (0 x 0); `assign` fills it.
     public init() {}
@@ -54,8 +56,12 @@ public struct SparseBlocks: Sendable {
     /// Builds the blocks of `height` rows of the dense row-major `[rows, columns]` buffer `x`,
     /// or of its transpose (`[columns, rows]`, blocks of `height` of x's columns) when
     /// `transposed`, reusing this value's storage.
+    ///
+    /// `sameInput`: the previous `assign` was given this very buffer, unchanged since, with the
+    /// same `rows` and `columns` (a Dense layer's kernel gradient after its forward), so its
+    /// non-zero masks are reused instead of read again from `x`.
     public mutating func assign(_ x: UnsafePointer<Float>, rows xRows: Int, columns xColumns: Int, transposed: Bool = false,
-                                height: Int = SparseBlocks.preferredHeight) {
+                                height: Int = SparseBlocks.preferredHeight, sameInput: Bool = false) {
         precondition(Self.isSupported, "SparseBlocks needs AVX2 and FMA")
         precondition((1...8).contains(height), "SparseBlocks holds blocks of 1 to 8 rows, got \(height)")
         let (size, overflow) = xRows.multipliedReportingOverflow(by: xColumns)
@@ -71,12 +77,17 @@ public struct SparseBlocks: Sendable {
         if counts.count != blocks { counts = [Int32](repeating: 0, count: blocks) }
         if index.count < blocks * capacity { index = [Int32](repeating: 0, count: blocks * capacity) }
         if values.count < blocks * capacity * height { values = [Float](repeating: 0, count: blocks * capacity * height) }
-        masks.withUnsafeMutableBufferPointer { masks in
-            let shared = UncheckedSendable((x, masks.baseAddress!))
-            Parallel.forEachChunk(xRows, costPerItem: xColumns) { range in
-                let (x, masks) = shared.value
-                perceptron_nonzero_masks_avx2(x, range.lowerBound, range.upperBound, xColumns, words, masks)
+        precondition(!sameInput || maskShape == (xRows, xColumns),
+                     "SparseBlocks.assign(sameInput:) needs the previous input's shape \(maskShape), got \((xRows, xColumns))")
+        if !sameInput {
+            masks.withUnsafeMutableBufferPointer { masks in
+                let shared = UncheckedSendable((x, masks.baseAddress!))
+                Parallel.forEachChunk(xRows, costPerItem: xColumns) { range in
+                    let (x, masks) = shared.value
+                    perceptron_nonzero_masks_avx2(x, range.lowerBound, range.upperBound, xColumns, words, masks)
+                }
             }
+            maskShape = (xRows, xColumns)
         }
         masks.withUnsafeBufferPointer { masks in
             counts.withUnsafeMutableBufferPointer { counts in

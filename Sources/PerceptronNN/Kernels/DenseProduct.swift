@@ -25,6 +25,9 @@ struct DenseProduct {
     private var sparseInput = SparseBlocks()
     /// The path of the last training forward, which the kernel gradient follows.
     private(set) var trainingPath = Path.gemm
+    /// Whether `sparseInput` was last built from a training forward's input (an inference
+    /// forward in between builds it from another).
+    private var blocksHoldTrainingInput = false
 
     /// Whether the last training forward took the sparse-blocks way.
     var inputWasSparse: Bool { trainingPath == .sparseBlocks }
@@ -54,6 +57,7 @@ struct DenseProduct {
                         }
                     case .sparseBlocks:
                         sparseInput.assign(input.baseAddress!, rows: rows, columns: width)
+                        blocksHoldTrainingInput = training
                         withBias(b) { b in
                             sparseInput.multiply(w.baseAddress!, n: units, bias: b, relu: relu, into: out.baseAddress!)
                         }
@@ -94,7 +98,10 @@ struct DenseProduct {
             dw.withUnsafeMutableBufferPointer { dw in
                 x.withUnsafeBufferPointer { x in
                     if sparse {
-                        sparseInput.assign(x.baseAddress!, rows: rows, columns: width, transposed: true)
+                        // The forward's input, unchanged: its non-zero masks are still those held.
+                        sparseInput.assign(x.baseAddress!, rows: rows, columns: width, transposed: true,
+                                           sameInput: blocksHoldTrainingInput)
+                        blocksHoldTrainingInput = false
                         sparseInput.multiply(g.baseAddress!, n: units, accumulate: beta != 0, into: dw.baseAddress!)
                     } else {
                         GEMM.sgemm(transposeA: true, transposeB: false, m: width, n: units, k: rows,
