@@ -50,4 +50,31 @@ import PerceptronTensor
                         relative: 1e-4, absolute: 1e-5, "dJ/dbias")
         }
     }
+
+    /// The kernel gradient reuses the training forward's non-zero masks; an inference forward
+    /// on another mostly-zero input in between (a prediction between a step's forward and
+    /// backward) must not leave its own masks to be reused.
+    @Test("Dense's sparse kernel gradient is the same with an inference forward on another input in between",
+          .enabled(if: SparseProducts.enabled, "sparse products run on AVX2 CPUs and Zen 4 only, unless PERCEPTRON_SPARSE=off"))
+    func inferenceBetweenForwardAndBackward() throws {
+        let (n, d, u) = (SparseProducts.minimumRows + 11, 70, 24)
+        func sparse(_ seed: UInt64) -> Tensor {
+            var generator = SeededGenerator(seed: seed)
+            return Tensor(shape: [n, d], scalars: (0..<(n * d)).map { _ in generator.nextDouble() < 0.1 ? generator.nextFloat() : 0 })
+        }
+        let (x, other) = (sparse(61), sparse(62))
+        let dy = tensor(randomValues(n * u, seed: 63), [n, u])
+        let w = tensor(randomValues(d * u, seed: 64, in: -0.5...0.5), [d, u])
+        func gradient(predictInBetween: Bool) throws -> [Float] {
+            let layer = built(Dense(u, activation: .linear, useBias: false), on: [d])
+            layer.kernel.value = w
+            _ = layer.forward(x, training: true)
+            try #require(layer.inputWasSparse, "the input must take the sparse path")
+            if predictInBetween { _ = layer.forward(other, training: false) }
+            _ = layer.backward(dy, needsInputGradient: false)
+            return layer.kernel.gradient.scalars
+        }
+        let plain = try gradient(predictInBetween: false)
+        #expect(try gradient(predictInBetween: true).elementsEqual(plain) { $0.bitPattern == $1.bitPattern })
+    }
 }

@@ -142,6 +142,31 @@ struct SparseBlocksTests {
         }
     }
 
+    /// Blocks of xᵀ built from the masks of the previous `assign` of x (a kernel gradient after
+    /// its forward) are the blocks built from x itself, for every height.
+    @Test func transposedBlocksFromTheForwardsMasksAreTheSame() {
+        let (rows, columns, n) = (130, 70, 40)
+        let x = Self.sparseValues(rows: rows, columns: columns, density: 0.2, seed: 71)
+        let dz = Self.values(rows * n, seed: 72)
+        for height in 1...8 {
+            var reused = SparseBlocks(), fresh = SparseBlocks()
+            reused.assign(x, rows: rows, columns: columns, height: height)
+            reused.assign(x, rows: rows, columns: columns, transposed: true, height: height, sameInput: true)
+            fresh.assign(x, rows: rows, columns: columns, transposed: true, height: height)
+            #expect(reused.counts == fresh.counts && reused.height == height, "height \(height)")
+        }
+        for (unit, height) in Self.kernels {
+            var reused = SparseBlocks(), fresh = SparseBlocks()
+            reused.assign(x, rows: rows, columns: columns, height: height)
+            reused.assign(x, rows: rows, columns: columns, transposed: true, height: height, sameInput: true)
+            fresh.assign(x, rows: rows, columns: columns, transposed: true, height: height)
+            var a = [Float](repeating: 0, count: columns * n), b = a
+            reused.multiply(dz, n: n, into: &a, vectorUnit: unit)
+            fresh.multiply(dz, n: n, into: &b, vectorUnit: unit)
+            #expect(a == b, "\(unit) height \(height)")
+        }
+    }
+
     @Test func kernelsRefuseHeightsTheyHaveNoTileFor() {
         #expect(SparseBlocks.supportedHeights(on: .avx2) == [6])
         #expect(SparseBlocks.supportedHeights(on: .avx512) == [4, 6])
