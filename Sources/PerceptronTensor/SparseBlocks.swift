@@ -220,10 +220,10 @@ public enum SparseProducts {
 
     /// Whether sparse products are on: `PERCEPTRON_SPARSE` does not turn them off, and AVX2 is
     /// this CPU's widest vector unit in effect: AVX2 itself, or AVX-512 run on 256-bit units
-    /// (Zen 4), where the 8-lane sparse tile does as many multiply-adds per cycle as a 16-lane
-    /// GEMM. Elsewhere the dense product stays: without AVX2 there is no sparse kernel, and on
-    /// full-width AVX-512 CPUs the BLAS's 16-lane kernels do about twice the multiply-adds per
-    /// cycle of this 8-lane tile, which would give back most of the gain.
+    /// (Zen 4, which runs the 16-lane 4x64 tile). Elsewhere the dense product stays: without
+    /// AVX2 there is no sparse kernel, and on full-width AVX-512 CPUs the BLAS's 16-lane
+    /// kernels did about twice the multiply-adds per cycle of the 8-lane tile the path had
+    /// then; whether the 16-lane tile now pays there has not been measured.
     public static let enabled: Bool = setting.enabled
         && (VectorUnit.widest == .avx2 || (VectorUnit.widest == .avx512 && VectorUnit.avx512IsHalfWidth))
 

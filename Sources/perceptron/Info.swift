@@ -40,8 +40,10 @@ struct Info: ParsableCommand {
     /// Whether Dense layers run mostly-zero inputs as sparse blocks, and why not.
     var sparseDescription: String {
         if SparseProducts.enabled {
-            let unit = VectorUnit.widest == .avx512 ? "AVX-512 on 256-bit units, as fast as AVX2" : "AVX2"
-            return "on (\(unit); PERCEPTRON_SPARSE=off turns it off)"
+            let tile = VectorUnit.widest == .avx512
+                ? "AVX-512 on 256-bit units: blocks of \(SparseBlocks.preferredHeight) rows, a \(SparseBlocks.preferredHeight)x64 tile"
+                : "AVX2: blocks of \(SparseBlocks.preferredHeight) rows, a \(SparseBlocks.preferredHeight)x16 tile"
+            return "on (\(tile); PERCEPTRON_SPARSE=off turns it off)"
         }
         if ProcessInfo.processInfo.environment["PERCEPTRON_SPARSE"]?.lowercased() == "off" { return "off (PERCEPTRON_SPARSE=off)" }
         if VectorUnit.widest == .avx512 { return "off (a full-width AVX-512 CPU: the BLAS's dense products are faster here)" }
