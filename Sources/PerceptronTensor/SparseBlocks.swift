@@ -10,8 +10,8 @@ import CPerceptronCPU
 import Foundation
 
 /// A `[rows, columns]` matrix as blocks of `height` rows, each with the columns where one of
-/// its rows is non-zero and the `height` values there (0 for rows past the end). `-0` counts as zero and NaN
-/// as non-zero, so a product over the entries carries NaN as the dense one does.
+/// its rows is non-zero and the `height` values there (0 for rows past the end). `-0` counts
+/// as zero and NaN as non-zero, so a product over the entries carries NaN as the dense one does.
 ///
 /// Needs AVX2 and FMA (`SparseBlocks.isSupported`).
 public struct SparseBlocks: Sendable {

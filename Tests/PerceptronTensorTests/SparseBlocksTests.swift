@@ -41,7 +41,9 @@ struct SparseBlocksTests {
 
     /// Every (vector unit, block height) this CPU runs: AVX2's 6-row tile, AVX-512's 4 and 6.
     static var kernels: [(unit: VectorUnit, height: Int)] {
-        VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in SparseBlocks.supportedHeights(on: unit).map { (unit, $0) } }
+        VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in
+            SparseBlocks.supportedHeights(on: unit).map { (unit, $0) }
+        }
     }
 
     @Test(arguments: [(1, 1, 1), (6, 16, 16), (7, 65, 17), (13, 130, 10), (100, 784, 512), (61, 200, 48), (9, 70, 130)])
@@ -50,28 +52,26 @@ struct SparseBlocksTests {
             let x = Self.sparseValues(rows: rows, columns: columns, density: density, seed: UInt64(rows * 31 + columns))
             let b = Self.values(columns * n, seed: 2)
             let bias = Self.values(n, seed: 3)
+            let expected = Self.reference(x, rows: rows, columns: columns, transposed: false, b: b, n: n) { _, j in Double(bias[j]) }
             for (unit, height) in Self.kernels {
-            var blocks = SparseBlocks()
-            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, height: height) }
-            for relu in [false, true] {
-                var out = [Float](repeating: .nan, count: rows * n)
-                b.withUnsafeBufferPointer { b in
+                var blocks = SparseBlocks()
+                blocks.assign(x, rows: rows, columns: columns, height: height)
+                for relu in [false, true] {
+                    var out = [Float](repeating: .nan, count: rows * n)
                     bias.withUnsafeBufferPointer { bias in
-                        out.withUnsafeMutableBufferPointer {
-                            blocks.multiply(b.baseAddress!, n: n, bias: bias.baseAddress!, relu: relu, into: $0.baseAddress!,
-                                            vectorUnit: unit)
+                        blocks.multiply(b, n: n, bias: bias.baseAddress!, relu: relu, into: &out, vectorUnit: unit)
+                    }
+                    for i in 0..<(rows * n) {
+                        let want = relu ? max(0, expected[i]) : expected[i]
+                        guard abs(Double(out[i]) - want) <= 1e-5 * Double(columns) else {
+                            Issue.record("""
+                                out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), density \(density), \
+                                relu \(relu), \(unit) height \(height))
+                                """)
+                            return
                         }
                     }
                 }
-                let expected = Self.reference(x, rows: rows, columns: columns, transposed: false, b: b, n: n) { _, j in Double(bias[j]) }
-                for i in 0..<(rows * n) {
-                    let want = relu ? max(0, expected[i]) : expected[i]
-                    guard abs(Double(out[i]) - want) <= 1e-5 * Double(columns) else {
-                        Issue.record("out[\(i)] = \(out[i]), expected \(want) (\(rows)x\(columns) n \(n), density \(density), relu \(relu), \(unit) height \(height))")
-                        return
-                    }
-                }
-            }
             }
         }
     }
@@ -84,14 +84,10 @@ struct SparseBlocksTests {
         let expected = Self.reference(x, rows: rows, columns: columns, transposed: true, b: dz, n: n) { i, j in Double(start[i * n + j]) }
         for (unit, height) in Self.kernels {
             var blocks = SparseBlocks()
-            x.withUnsafeBufferPointer { blocks.assign($0.baseAddress!, rows: rows, columns: columns, transposed: true, height: height) }
+            blocks.assign(x, rows: rows, columns: columns, transposed: true, height: height)
             #expect(blocks.rows == columns && blocks.columns == rows)
             var out = start
-            dz.withUnsafeBufferPointer { dz in
-                out.withUnsafeMutableBufferPointer {
-                    blocks.multiply(dz.baseAddress!, n: n, accumulate: true, into: $0.baseAddress!, vectorUnit: unit)
-                }
-            }
+            blocks.multiply(dz, n: n, accumulate: true, into: &out, vectorUnit: unit)
             for i in 0..<(columns * n) {
                 guard abs(Double(out[i]) - expected[i]) <= 1e-5 * Double(rows) else {
                     Issue.record("dW[\(i)] = \(out[i]), expected \(expected[i]) (\(rows)x\(columns) n \(n), \(unit) height \(height))")
