@@ -103,6 +103,39 @@ enum WindowReference {
                     relative: 1e-4, absolute: 1e-5, "dJ/dbias")
     }
 
+    /// The direct forward's contract, bit for bit: each output one chain of fused multiply-adds
+    /// from 0 over the window in (kh, kw, c) order, as a one-block GEMM of the unfolded windows
+    /// forms it, then the bias (0 for ReLU without bias), then ReLU; for the lesson's second
+    /// convolution and for shapes with short rows of positions and two panels of filters.
+    @Test("The direct forward (AVX-512) sums each output as one chain of fused multiply-adds, then adds the bias",
+          .enabled(if: VectorUnit.available.contains(.avx512), "the direct forward needs AVX-512"),
+          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 40, 64, 3, 1), (5, 2, 17, 64, 1, 2)])
+    func directForwardIsOneChainPerOutput(h: Int, w: Int, c: Int, f: Int, kh: Int, kw: Int) throws {
+        let layer = built(Conv2D(f, kernelSize: (kh, kw), activation: .relu, name: "direct_conv"), on: [h, w, c], seed: 7)
+        try #require(layer.convolution.usesDirectForward && !layer.usesSmallKernel)
+        let g = layer.geometry, n = 2
+        let x = tensor(randomValues(n * h * w * c, seed: 8), [n, h, w, c])
+        let bias = tensor(randomValues(f, seed: 9, in: -0.5...0.5), [f])
+        let (xs, ws, bs) = (x.scalars, layer.kernel.value.scalars, bias.scalars)
+        for (useBias, relu) in [(true, true), (true, false), (false, true), (false, false)] {
+            var z = Tensor.empty
+            layer.convolution.forward(x, kernel: layer.kernel.value, bias: useBias ? bias : Tensor.empty, relu: relu, small: false,
+                                      into: &z)
+            var expected = [Float](repeating: 0, count: n * g.outputPositions * f)
+            for image in 0..<n { for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth { for o in 0..<f {
+                var sum: Float = 0
+                for ky in 0..<kh { for kx in 0..<kw { for channel in 0..<c {
+                    let input = xs[((image * h + oy + ky) * w + ox + kx) * c + channel]
+                    sum = sum.addingProduct(input, ws[((ky * kw + kx) * c + channel) * f + o]) // one rounding
+                } } }
+                if useBias { sum += bs[o] } else if relu { sum += 0 }
+                expected[((image * g.outputHeight + oy) * g.outputWidth + ox) * f + o] = relu && sum < 0 ? 0 : sum
+            } } } }
+            #expect(z.shape == [n, g.outputHeight, g.outputWidth, f])
+            #expect(z.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "bias \(useBias), relu \(relu)")
+        }
+    }
+
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",
           arguments: [ActivationFunction.linear, .relu])
     func firstLayerKernels(activation: ActivationFunction) throws {

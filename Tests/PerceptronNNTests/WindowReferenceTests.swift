@@ -15,12 +15,15 @@ import PerceptronTensor
     }
 
     // The first two take the short-window kernels (K <= 32, F a multiple of 8) when linear or
-    // ReLU; the others im2col and GEMM.
+    // ReLU; the last two the direct forward on AVX-512 (stride 1, valid, F a multiple of 64;
+    // rows of 4, 3, 2 and 1 positions, two panels of filters); the others im2col and GEMM.
     static let cases = [Case(h: 7, w: 7, c: 1, f: 8, kh: 3, kw: 3, sh: 1, sw: 1, same: false),
                         Case(h: 7, w: 6, c: 1, f: 16, kh: 3, kw: 3, sh: 2, sw: 2, same: true),
                         Case(h: 7, w: 6, c: 3, f: 5, kh: 3, kw: 2, sh: 2, sw: 1, same: true),
                         Case(h: 1, w: 7, c: 33, f: 1, kh: 1, kw: 1, sh: 1, sw: 1, same: false),
-                        Case(h: 33, w: 7, c: 1, f: 7, kh: 3, kw: 1, sh: 2, sw: 1, same: true)]
+                        Case(h: 33, w: 7, c: 1, f: 7, kh: 3, kw: 1, sh: 2, sw: 1, same: true),
+                        Case(h: 6, w: 9, c: 6, f: 64, kh: 2, kw: 3, sh: 1, sw: 1, same: false),
+                        Case(h: 4, w: 5, c: 33, f: 128, kh: 1, kw: 2, sh: 1, sw: 1, same: false)]
 
     @Test("Conv2D forward and backward equal the reference loops, with and without bias, in chunks or not",
           arguments: cases, [ActivationFunction.linear, .relu, .sigmoid])

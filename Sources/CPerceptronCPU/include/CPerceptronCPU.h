@@ -29,6 +29,7 @@ int perceptron_vector_units(void);
 int perceptron_avx512_is_half_width(void);
 
 #include "CPerceptronAdam.h"
+#include "CPerceptronConvolution.h"
 #include "CPerceptronElementwise.h"
 #include "CPerceptronGEMMTiles.h"
 #include "CPerceptronInterrupt.h"

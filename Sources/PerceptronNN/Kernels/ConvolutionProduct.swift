@@ -3,18 +3,22 @@
 // Legend: N batch, H/W input size, OH/OW output size, C input channels, F filters,
 // K = KH KW C (a window's values), P = N OH OW (output positions).
 
+import CPerceptronCPU
 import PerceptronTensor
 
 /// `z = relu?(unfold(x) W + b)` and its gradients, for a Conv2D layer; keeps the unfolded
 /// windows and their gradient between calls.
 ///
-/// Two ways, chosen by the layer (`Conv2D.usesSmallKernel`):
+/// Three ways, chosen by the layer (`Conv2D.usesSmallKernel`) and by `usesDirectForward`:
 /// - **short window** (K <= 32, F a multiple of 8, linear or ReLU): every window unfolded
 ///   once, one streaming pass of `SmallGEMM` with bias and ReLU fused; the windows are kept,
 ///   and backward without an input gradient forms dW and db in one pass over them;
 /// - **by chunks**: about `chunkBytes` of windows at a time are unfolded, multiplied by one
 ///   GEMM and given their bias (and ReLU) while in cache; backward unfolds each chunk again
-///   from the kept input rather than keeping every window.
+///   from the kept input rather than keeping every window;
+/// - **direct forward** (AVX-512, stride 1, no padding, F a multiple of 64): the forward
+///   computes each output from the image itself, with the sums of the one-block GEMM of the
+///   chunked way (the same bits on OpenBLAS); backward goes by chunks.
 /// `Conv2D.Reference` is the definition the tests hold both ways to.
 struct ConvolutionProduct {
     /// The windows and their outputs.
@@ -42,6 +46,17 @@ struct ConvolutionProduct {
     /// linear or ReLU).
     var fitsSmallKernel: Bool { SmallGEMM.applies(k: geometry.patchSize, n: filters) }
 
+    /// Whether the forward runs as a direct convolution
+    /// (`perceptron_convolution_direct_avx512`): AVX-512, stride 1, no padding, a multiple of 64
+    /// filters, and a window too long for the short-window kernels. The lesson's second
+    /// convolution (3x3x32 windows, 64 filters) qualifies.
+    var usesDirectForward: Bool {
+        let g = geometry
+        return VectorUnit.available.contains(.avx512) && !fitsSmallKernel && filters % 64 == 0
+            && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0
+            && g.outputHeight == g.inputHeight - g.windowHeight + 1 && g.outputWidth == g.inputWidth - g.windowWidth + 1
+    }
+
     /// Images per chunk of the chunked way: about `chunkBytes` of unfolded windows (then as
     /// much of their gradient in backward).
     var chunkImages: Int { max(1, chunkBytes / (4 * geometry.outputPositions * geometry.patchSize)) }
@@ -50,6 +65,10 @@ struct ConvolutionProduct {
     mutating func forward(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, small: Bool, into z: inout Tensor) {
         let g = geometry, n = x.shape[0], filters = self.filters
         Tensor.reuse(&z, shape: [n, g.outputHeight, g.outputWidth, filters])
+        if !small && usesDirectForward {
+            directForward(x, kernel: w, bias: b, relu: relu, into: &z)
+            return
+        }
         let chunk = small ? n : chunkImages
         Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
         let imageSize = g.inputHeight * g.inputWidth * g.channels
@@ -82,6 +101,27 @@ struct ConvolutionProduct {
                                 }
                                 start += count
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> z: [N, OH, OW, F] = relu?(conv(x, w) + b), images split over the cores
+    private func directForward(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, into z: inout Tensor) {
+        let g = geometry, n = x.shape[0], filters = self.filters
+        z.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { input in
+                w.withUnsafeBufferPointer { w in
+                    b.withUnsafeBufferPointer { b in
+                        let shared = UncheckedSendable((input.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress,
+                                                        out.baseAddress!))
+                        Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * filters) { range in
+                            let (input, w, bias, out) = shared.value
+                            perceptron_convolution_direct_avx512(input, range.lowerBound, range.upperBound, g.inputHeight,
+                                                                 g.inputWidth, g.channels, g.windowHeight, g.windowWidth, w,
+                                                                 filters, bias, relu ? 1 : 0, out)
                         }
                     }
                 }

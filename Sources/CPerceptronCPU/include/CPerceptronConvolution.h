@@ -1,0 +1,18 @@
+// A direct convolution on AVX-512: each output computed straight from the image, with no
+// unfolded windows in between (see convolution.c).
+#ifndef CPERCEPTRON_CONVOLUTION_H
+#define CPERCEPTRON_CONVOLUTION_H
+
+/// For the images [first, last) of x ([N, H, W, C], channels last), a convolution with a
+/// window of KH x KW, stride 1 and no padding ("valid"), `filters` output channels (a
+/// multiple of 64):
+///     out[i, oh, ow, f] = (sum over kh, kw, c, in that order, of
+///                          x[i, oh + kh, ow + kw, c] * w[(kh * KW + kw) * C + c, f]) + bias[f]
+/// the sum a chain of fused multiply-adds from 0 (as a GEMM of the unfolded windows forms each
+/// output), then bias added (0 when NULL and `relu`, nothing when NULL otherwise), then
+/// max(0, .) as "0 where below 0" when `relu`. out is [N, H - KH + 1, W - KW + 1, filters].
+void perceptron_convolution_direct_avx512(const float *x, long first, long last, long height, long width, long channels,
+                                          long windowHeight, long windowWidth, const float *w, long filters,
+                                          const float *bias, int relu, float *out);
+
+#endif
