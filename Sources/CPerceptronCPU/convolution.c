@@ -78,6 +78,66 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
     }
 }
 
+/// R (1 to 4) rows of the kernel gradient (channels c0 ..< c0 + R of one window tap) x 64
+/// filters from f0, over one image: each a chain of fused multiply-adds from 0 over the
+/// image's output positions in order, then added to dw. `x` points at the image's first
+/// value for the tap (its corner shifted by (kh, kw), channel c0), `dz` at the image's output
+/// gradient.
+static inline __attribute__((always_inline, target("avx512f")))
+void gradient_tile(const int R, const float *x, long width, long channels, long outputHeight, long outputWidth,
+                   const float *dz, long filters, long f0, float *dw) {
+    __m512 acc[4][4];
+    for (int r = 0; r < R; r++) {
+        for (int v = 0; v < 4; v++) acc[r][v] = _mm512_setzero_ps();
+    }
+    for (long oh = 0; oh < outputHeight; oh++) {
+        const float *row = x + oh * width * channels;
+        const float *gradient = dz + oh * outputWidth * filters + f0;
+        for (long ow = 0; ow < outputWidth; ow++, row += channels, gradient += filters) {
+            const __m512 b0 = _mm512_loadu_ps(gradient), b1 = _mm512_loadu_ps(gradient + 16);
+            const __m512 b2 = _mm512_loadu_ps(gradient + 32), b3 = _mm512_loadu_ps(gradient + 48);
+            for (int r = 0; r < R; r++) {
+                const __m512 a = _mm512_set1_ps(row[r]);
+                acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+                acc[r][2] = _mm512_fmadd_ps(a, b2, acc[r][2]);
+                acc[r][3] = _mm512_fmadd_ps(a, b3, acc[r][3]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int v = 0; v < 4; v++) {
+            float *target = dw + r * filters + f0 + 16 * v;
+            _mm512_storeu_ps(target, _mm512_add_ps(_mm512_loadu_ps(target), acc[r][v]));
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
+                                                   long channels, long windowHeight, long windowWidth, long filters,
+                                                   long first, long last, float *dw) {
+    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+    const long tiles = (channels + 3) / 4, panels = filters / 64;
+    for (long i = 0; i < images; i++) {
+        const float *image = x + i * height * width * channels;
+        const float *gradient = dz + i * outputHeight * outputWidth * filters;
+        for (long item = first; item < last; item++) {
+            const long panel = item % panels, tile = item / panels % tiles, tap = item / panels / tiles;
+            const long kh = tap / windowWidth, kw = tap % windowWidth, c0 = tile * 4;
+            const float *corner = image + (kh * width + kw) * channels + c0;
+            float *target = dw + (tap * channels + c0) * filters;
+            const long f0 = panel * 64;
+            switch (channels - c0 < 4 ? channels - c0 : 4) {
+            case 4: gradient_tile(4, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
+            case 3: gradient_tile(3, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
+            case 2: gradient_tile(2, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
+            default: gradient_tile(1, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
+            }
+        }
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -87,6 +147,13 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
                                           const float *bias, int relu, float *out) {
     (void)x; (void)first; (void)last; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
     (void)w; (void)filters; (void)bias; (void)relu; (void)out;
+    abort();
+}
+void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
+                                                   long channels, long windowHeight, long windowWidth, long filters,
+                                                   long first, long last, float *dw) {
+    (void)x; (void)dz; (void)images; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
+    (void)filters; (void)first; (void)last; (void)dw;
     abort();
 }
 #endif

@@ -112,7 +112,7 @@ enum WindowReference {
           arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 40, 64, 3, 1), (5, 2, 17, 64, 1, 2)])
     func directForwardIsOneChainPerOutput(h: Int, w: Int, c: Int, f: Int, kh: Int, kw: Int) throws {
         let layer = built(Conv2D(f, kernelSize: (kh, kw), activation: .relu, name: "direct_conv"), on: [h, w, c], seed: 7)
-        try #require(layer.convolution.usesDirectForward && !layer.usesSmallKernel)
+        try #require(layer.convolution.usesDirectKernels && !layer.usesSmallKernel)
         let g = layer.geometry, n = 2
         let x = tensor(randomValues(n * h * w * c, seed: 8), [n, h, w, c])
         let bias = tensor(randomValues(f, seed: 9, in: -0.5...0.5), [f])
@@ -134,6 +134,37 @@ enum WindowReference {
             #expect(z.shape == [n, g.outputHeight, g.outputWidth, f])
             #expect(z.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "bias \(useBias), relu \(relu)")
         }
+    }
+
+    /// The direct kernel gradient's contract, bit for bit: image after image, each a chain of
+    /// fused multiply-adds from 0 over the output positions in order, then added to dw; with a
+    /// channel count that leaves short tiles (C not a multiple of 4) and two panels of filters.
+    @Test("The direct kernel gradient (AVX-512) adds each image's sum, formed as one chain of fused multiply-adds",
+          .enabled(if: VectorUnit.available.contains(.avx512), "the direct kernels need AVX-512"),
+          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 41, 64, 3, 1)])
+    func directKernelGradientIsOneChainPerImage(h: Int, w: Int, c: Int, f: Int, kh: Int, kw: Int) throws {
+        let layer = built(Conv2D(f, kernelSize: (kh, kw), name: "direct_gradient"), on: [h, w, c], seed: 10)
+        try #require(layer.convolution.usesDirectKernels)
+        let g = layer.geometry, n = 3
+        let x = tensor(randomValues(n * h * w * c, seed: 11), [n, h, w, c])
+        let dz = tensor(randomValues(n * g.outputPositions * f, seed: 12), [n, g.outputHeight, g.outputWidth, f])
+        let start = tensor(randomValues(kh * kw * c * f, seed: 13), [kh, kw, c, f])
+        var dw = start, db = Tensor.empty, dx = Tensor.empty
+        layer.convolution.backward(input: x, preactivationGradient: dz, kernel: layer.kernel.value, needsInputGradient: false,
+                                   kernelGradient: &dw, biasGradient: &db, inputGradient: &dx)
+        var expected = start.scalars
+        let (xs, ds) = (x.scalars, dz.scalars)
+        for image in 0..<n {
+            for ky in 0..<kh { for kx in 0..<kw { for channel in 0..<c { for o in 0..<f {
+                var sum: Float = 0
+                for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+                    let input = xs[((image * h + oy + ky) * w + ox + kx) * c + channel]
+                    sum = sum.addingProduct(input, ds[((image * g.outputHeight + oy) * g.outputWidth + ox) * f + o])
+                } }
+                expected[((ky * kw + kx) * c + channel) * f + o] += sum
+            } } } }
+        }
+        #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern })
     }
 
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",

@@ -15,4 +15,15 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
                                           long windowHeight, long windowWidth, const float *w, long filters,
                                           const float *bias, int relu, float *out);
 
+/// The kernel gradient of that convolution over the images [0, images) of x and their output
+/// gradient dz ([N, OH, OW, filters]): for the work items [first, last) of
+/// KH KW ceil(C / 4) (filters / 64), each 4 channels (fewer at the end) of one window tap by
+/// 64 filters,
+///     dw[(kh * KW + kw) * C + c, f] += sum over (oh, ow), in order, of x[i, oh + kh, ow + kw, c] dz[i, oh, ow, f]
+/// image after image: each image's sum a chain of fused multiply-adds from 0, then added to dw.
+/// The items touch disjoint rows of dw, so threads may take disjoint ranges of them.
+void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
+                                                   long channels, long windowHeight, long windowWidth, long filters,
+                                                   long first, long last, float *dw);
+
 #endif

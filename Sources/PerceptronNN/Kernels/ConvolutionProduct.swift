@@ -16,9 +16,10 @@ import PerceptronTensor
 /// - **by chunks**: about `chunkBytes` of windows at a time are unfolded, multiplied by one
 ///   GEMM and given their bias (and ReLU) while in cache; backward unfolds each chunk again
 ///   from the kept input rather than keeping every window;
-/// - **direct forward** (AVX-512, stride 1, no padding, F a multiple of 64): the forward
-///   computes each output from the image itself, with the sums of the one-block GEMM of the
-///   chunked way (the same bits on OpenBLAS); backward goes by chunks.
+/// - **direct** (AVX-512, stride 1, no padding, F a multiple of 64): the forward computes each
+///   output from the image itself, with the sums of the one-block GEMM of the chunked way (the
+///   same bits on OpenBLAS), and the kernel gradient likewise, image by image; the input
+///   gradient goes by chunks (GEMM, then fold), with no windows unfolded at all.
 /// `Conv2D.Reference` is the definition the tests hold both ways to.
 struct ConvolutionProduct {
     /// The windows and their outputs.
@@ -46,11 +47,12 @@ struct ConvolutionProduct {
     /// linear or ReLU).
     var fitsSmallKernel: Bool { SmallGEMM.applies(k: geometry.patchSize, n: filters) }
 
-    /// Whether the forward runs as a direct convolution
-    /// (`perceptron_convolution_direct_avx512`): AVX-512, stride 1, no padding, a multiple of 64
-    /// filters, and a window too long for the short-window kernels. The lesson's second
-    /// convolution (3x3x32 windows, 64 filters) qualifies.
-    var usesDirectForward: Bool {
+    /// Whether the forward and the kernel gradient run as a direct convolution
+    /// (`perceptron_convolution_direct_avx512`, `perceptron_convolution_kernel_gradient_avx512`):
+    /// AVX-512, stride 1, no padding, a multiple of 64 filters, and a window too long for the
+    /// short-window kernels. The lesson's second convolution (3x3x32 windows, 64 filters)
+    /// qualifies.
+    var usesDirectKernels: Bool {
         let g = geometry
         return VectorUnit.available.contains(.avx512) && !fitsSmallKernel && filters % 64 == 0
             && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0
@@ -65,7 +67,7 @@ struct ConvolutionProduct {
     mutating func forward(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, small: Bool, into z: inout Tensor) {
         let g = geometry, n = x.shape[0], filters = self.filters
         Tensor.reuse(&z, shape: [n, g.outputHeight, g.outputWidth, filters])
-        if !small && usesDirectForward {
+        if !small && usesDirectKernels {
             directForward(x, kernel: w, bias: b, relu: relu, into: &z)
             return
         }
@@ -129,6 +131,26 @@ struct ConvolutionProduct {
         }
     }
 
+    // x: [N, H, W, C], dz: [N, OH, OW, F] -> dw: [K, F] += Σ_images conv-gradient(x, dz), the rows of dw split over the cores
+    private func directKernelGradient(_ x: Tensor, _ dz: Tensor, into dw: inout Tensor) {
+        let g = geometry, n = x.shape[0], filters = self.filters
+        // Work items: 4 channels of one window tap by 64 filters (see CPerceptronConvolution.h).
+        let items = g.windowHeight * g.windowWidth * ((g.channels + 3) / 4) * (filters / 64)
+        dw.withUnsafeMutableBufferPointer { dw in
+            x.withUnsafeBufferPointer { input in
+                dz.withUnsafeBufferPointer { dz in
+                    let shared = UncheckedSendable((input.baseAddress!, dz.baseAddress!, dw.baseAddress!))
+                    Parallel.forEachChunk(items, costPerItem: n * g.outputPositions * 4 * 64) { range in
+                        let (input, dz, dw) = shared.value
+                        perceptron_convolution_kernel_gradient_avx512(input, dz, n, g.inputHeight, g.inputWidth, g.channels,
+                                                                      g.windowHeight, g.windowWidth, filters,
+                                                                      range.lowerBound, range.upperBound, dw)
+                    }
+                }
+            }
+        }
+    }
+
     // columns: [P, K] (the short-window forward's), dy, y: [P, F] -> dw: [K, F] += columnsᵀ dz, db: [F] += Σ_p dz,
     // with dz = dy ⊙ (y > 0) when relu (y is read only then)
     /// The short-window backward without an input gradient: dz is never stored. `db` empty
@@ -152,14 +174,24 @@ struct ConvolutionProduct {
 
     // x: [N, H, W, C], dz: [N, OH, OW, F], w: [K, F] -> dw: [K, F] += unfold(x)ᵀ dz, db: [F] += Σ_p dz,
     // dx: [N, H, W, C] = fold(dz wᵀ) when needsInputGradient; chunk by chunk of images
-    /// The chunked backward: each chunk's windows unfolded again from the input. `db` empty
-    /// for a layer without bias; `dx` untouched without `needsInputGradient`.
+    /// The chunked backward: each chunk's windows unfolded again from the input (with the
+    /// direct kernels, none: the kernel gradient is formed from the input itself first). `db`
+    /// empty for a layer without bias; `dx` untouched without `needsInputGradient`.
     mutating func backward(input x: Tensor, preactivationGradient dz: Tensor, kernel w: Tensor, needsInputGradient: Bool,
                            kernelGradient dw: inout Tensor, biasGradient db: inout Tensor, inputGradient dx: inout Tensor) {
         let g = geometry, n = x.shape[0], filters = self.filters
         let chunk = chunkImages
         let imageSize = g.inputHeight * g.inputWidth * g.channels
-        Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
+        let direct = usesDirectKernels
+        if direct {
+            directKernelGradient(x, dz, into: &dw)
+            if !needsInputGradient {
+                if db.count > 0 { Kernels.addColumnSums(of: dz, into: &db) }
+                return
+            }
+        } else {
+            Tensor.reuse(&columns, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
+        }
         if needsInputGradient {
             Tensor.reuse(&columnGradient, shape: [min(chunk, n) * g.outputPositions, g.patchSize])
             Tensor.reuse(&dx, shape: x.shape)
@@ -178,11 +210,13 @@ struct ConvolutionProduct {
                                         let count = min(chunk, n - start)
                                         let rows = count * g.outputPositions
                                         let chunkGradient = d.baseAddress! + start * g.outputPositions * filters
-                                        Im2Col.unfold(input.baseAddress! + start * imageSize, count: count, geometry: g,
-                                                      into: c.baseAddress!)
-                                        GEMM.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: filters, k: rows,
-                                                   a: c.baseAddress!, lda: g.patchSize, b: chunkGradient, ldb: filters,
-                                                   beta: 1, c: dw.baseAddress!, ldc: filters)
+                                        if !direct {
+                                            Im2Col.unfold(input.baseAddress! + start * imageSize, count: count, geometry: g,
+                                                          into: c.baseAddress!)
+                                            GEMM.sgemm(transposeA: true, transposeB: false, m: g.patchSize, n: filters, k: rows,
+                                                       a: c.baseAddress!, lda: g.patchSize, b: chunkGradient, ldb: filters,
+                                                       beta: 1, c: dw.baseAddress!, ldc: filters)
+                                        }
                                         if needsInputGradient {
                                             GEMM.sgemm(transposeA: false, transposeB: true, m: rows, n: g.patchSize, k: filters,
                                                        a: chunkGradient, lda: filters, b: w.baseAddress!, ldb: filters,
