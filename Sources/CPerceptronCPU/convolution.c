@@ -1,4 +1,4 @@
-// A direct convolution on AVX-512; see include/CPerceptronConvolution.h.
+// A direct convolution on AVX-512 and on AVX2; see include/CPerceptronConvolution.h.
 //
 // im2col copies every window of the image into a row (9 copies of each value for a 3x3
 // window), and a GEMM then reads the rows back. Here a 4 x 64 tile of the output (4 positions
@@ -7,7 +7,9 @@
 // (four loads) and the 4 positions' values (four broadcasts) feed 16 multiply-adds. The image
 // (21 KB for the lesson's second convolution) stays in L1 and the weights (72 KB) in L2.
 // Each output is the same chain of fused multiply-adds, in the same order, as the one-block
-// GEMM of the unfolded windows, then the bias: the same bits as that path on OpenBLAS.
+// GEMM of the unfolded windows, then the bias: the same bits as that path on OpenBLAS. The
+// AVX2 kernels do the same sums over tiles of 6 positions (4 channels) by 16 filters, so both
+// units give the same bits.
 #include "CPerceptronConvolution.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -138,6 +140,125 @@ void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *
     }
 }
 
+/// The AVX2 forward's tile: R (1 to 6) positions x 16 filters from f0 in 2R registers; the
+/// same sums as `direct_tile`, lane for lane.
+static inline __attribute__((always_inline, target("avx2,fma")))
+void direct_tile_avx2(const int R, const float *x, long width, long channels, long windowHeight, long windowWidth,
+                      const float *w, long filters, long f0, const float *bias, int relu, float *out) {
+    __m256 acc[6][2];
+    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (long kh = 0; kh < windowHeight; kh++) {
+        for (long kw = 0; kw < windowWidth; kw++) {
+            const float *image = x + (kh * width + kw) * channels;
+            const float *weights = w + (kh * windowWidth + kw) * channels * filters + f0;
+            for (long c = 0; c < channels; c++, weights += filters) {
+                const __m256 b0 = _mm256_loadu_ps(weights), b1 = _mm256_loadu_ps(weights + 8);
+                for (int r = 0; r < R; r++) {
+                    const __m256 a = _mm256_broadcast_ss(image + r * channels + c);
+                    acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+                }
+            }
+        }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int r = 0; r < R; r++) {
+        for (int v = 0; v < 2; v++) {
+            __m256 s = acc[r][v];
+            if (bias) s = _mm256_add_ps(s, _mm256_loadu_ps(bias + f0 + 8 * v));
+            else if (relu) s = _mm256_add_ps(s, zero);
+            if (relu) s = _mm256_andnot_ps(_mm256_cmp_ps(s, zero, _CMP_LT_OQ), s);
+            _mm256_storeu_ps(out + r * filters + 8 * v, s);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_convolution_direct_avx2(const float *x, long first, long last, long height, long width, long channels,
+                                        long windowHeight, long windowWidth, const float *w, long filters,
+                                        const float *bias, int relu, float *out) {
+    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+    for (long i = first; i < last; i++) {
+        const float *image = x + i * height * width * channels;
+        float *maps = out + i * outputHeight * outputWidth * filters;
+        for (long oh = 0; oh < outputHeight; oh++) {
+            for (long ow = 0; ow < outputWidth; ow += 6) {
+                const float *corner = image + (oh * width + ow) * channels;
+                float *target = maps + (oh * outputWidth + ow) * filters;
+                const long positions = outputWidth - ow < 6 ? outputWidth - ow : 6;
+                for (long f0 = 0; f0 < filters; f0 += 16) {
+#define TILE(R) direct_tile_avx2(R, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0)
+                    switch (positions) {
+                    case 6: TILE(6); break;
+                    case 5: TILE(5); break;
+                    case 4: TILE(4); break;
+                    case 3: TILE(3); break;
+                    case 2: TILE(2); break;
+                    default: TILE(1); break;
+                    }
+#undef TILE
+                }
+            }
+        }
+    }
+}
+
+/// The AVX2 kernel gradient's tile: R (1 to 4) channels x 16 filters in 2R registers; the
+/// same sums as `gradient_tile`, lane for lane.
+static inline __attribute__((always_inline, target("avx2,fma")))
+void gradient_tile_avx2(const int R, const float *x, long width, long channels, long outputHeight, long outputWidth,
+                        const float *dz, long filters, long f0, float *dw) {
+    __m256 acc[4][2];
+    for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (long oh = 0; oh < outputHeight; oh++) {
+        const float *row = x + oh * width * channels;
+        const float *gradient = dz + oh * outputWidth * filters + f0;
+        for (long ow = 0; ow < outputWidth; ow++, row += channels, gradient += filters) {
+            const __m256 b0 = _mm256_loadu_ps(gradient), b1 = _mm256_loadu_ps(gradient + 8);
+            for (int r = 0; r < R; r++) {
+                const __m256 a = _mm256_broadcast_ss(row + r);
+                acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int v = 0; v < 2; v++) {
+            float *target = dw + r * filters + f0 + 8 * v;
+            _mm256_storeu_ps(target, _mm256_add_ps(_mm256_loadu_ps(target), acc[r][v]));
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
+                                                 long channels, long windowHeight, long windowWidth, long filters,
+                                                 long first, long last, float *dw) {
+    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+    const long tiles = (channels + 3) / 4, panels = filters / 64;
+    for (long i = 0; i < images; i++) {
+        const float *image = x + i * height * width * channels;
+        const float *gradient = dz + i * outputHeight * outputWidth * filters;
+        for (long item = first; item < last; item++) {
+            const long panel = item % panels, tile = item / panels % tiles, tap = item / panels / tiles;
+            const long kh = tap / windowWidth, kw = tap % windowWidth, c0 = tile * 4;
+            const float *corner = image + (kh * width + kw) * channels + c0;
+            float *target = dw + (tap * channels + c0) * filters;
+            // The item's 64 filters as four 16-wide slices.
+            for (long f0 = panel * 64; f0 < panel * 64 + 64; f0 += 16) {
+#define TILE(R) gradient_tile_avx2(R, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target)
+                switch (channels - c0 < 4 ? channels - c0 : 4) {
+                case 4: TILE(4); break;
+                case 3: TILE(3); break;
+                case 2: TILE(2); break;
+                default: TILE(1); break;
+                }
+#undef TILE
+            }
+        }
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -152,6 +273,20 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
 void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
                                                    long channels, long windowHeight, long windowWidth, long filters,
                                                    long first, long last, float *dw) {
+    (void)x; (void)dz; (void)images; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
+    (void)filters; (void)first; (void)last; (void)dw;
+    abort();
+}
+void perceptron_convolution_direct_avx2(const float *x, long first, long last, long height, long width, long channels,
+                                        long windowHeight, long windowWidth, const float *w, long filters,
+                                        const float *bias, int relu, float *out) {
+    (void)x; (void)first; (void)last; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
+    (void)w; (void)filters; (void)bias; (void)relu; (void)out;
+    abort();
+}
+void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
+                                                 long channels, long windowHeight, long windowWidth, long filters,
+                                                 long first, long last, float *dw) {
     (void)x; (void)dz; (void)images; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
     (void)filters; (void)first; (void)last; (void)dw;
     abort();

@@ -107,11 +107,16 @@ enum WindowReference {
     /// from 0 over the window in (kh, kw, c) order, as a one-block GEMM of the unfolded windows
     /// forms it, then the bias (0 for ReLU without bias), then ReLU; for the lesson's second
     /// convolution and for shapes with short rows of positions and two panels of filters.
-    @Test("The direct forward (AVX-512) sums each output as one chain of fused multiply-adds, then adds the bias",
-          .enabled(if: VectorUnit.available.contains(.avx512), "the direct forward needs AVX-512"),
-          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 40, 64, 3, 1), (5, 2, 17, 64, 1, 2)])
-    func directForwardIsOneChainPerOutput(h: Int, w: Int, c: Int, f: Int, kh: Int, kw: Int) throws {
+    static let directUnits = VectorUnit.available.filter { $0 != .baseline }
+
+    @Test("The direct forward (AVX2, AVX-512) sums each output as one chain of fused multiply-adds, then adds the bias",
+          .enabled(if: !directUnits.isEmpty, "the direct kernels need AVX2 or AVX-512"),
+          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 40, 64, 3, 1), (5, 2, 17, 64, 1, 2), (4, 9, 33, 64, 1, 1)],
+          directUnits)
+    func directForwardIsOneChainPerOutput(shape: (Int, Int, Int, Int, Int, Int), unit: VectorUnit) throws {
+        let (h, w, c, f, kh, kw) = shape
         let layer = built(Conv2D(f, kernelSize: (kh, kw), activation: .relu, name: "direct_conv"), on: [h, w, c], seed: 7)
+        layer.convolution.directUnit = unit
         try #require(layer.convolution.usesDirectKernels && !layer.usesSmallKernel)
         let g = layer.geometry, n = 2
         let x = tensor(randomValues(n * h * w * c, seed: 8), [n, h, w, c])
@@ -132,18 +137,20 @@ enum WindowReference {
                 expected[((image * g.outputHeight + oy) * g.outputWidth + ox) * f + o] = relu && sum < 0 ? 0 : sum
             } } } }
             #expect(z.shape == [n, g.outputHeight, g.outputWidth, f])
-            #expect(z.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "bias \(useBias), relu \(relu)")
+            #expect(z.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "bias \(useBias), relu \(relu), \(unit)")
         }
     }
 
     /// The direct kernel gradient's contract, bit for bit: image after image, each a chain of
     /// fused multiply-adds from 0 over the output positions in order, then added to dw; with a
     /// channel count that leaves short tiles (C not a multiple of 4) and two panels of filters.
-    @Test("The direct kernel gradient (AVX-512) adds each image's sum, formed as one chain of fused multiply-adds",
-          .enabled(if: VectorUnit.available.contains(.avx512), "the direct kernels need AVX-512"),
-          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 41, 64, 3, 1)])
-    func directKernelGradientIsOneChainPerImage(h: Int, w: Int, c: Int, f: Int, kh: Int, kw: Int) throws {
+    @Test("The direct kernel gradient (AVX2, AVX-512) adds each image's sum, formed as one chain of fused multiply-adds",
+          .enabled(if: !directUnits.isEmpty, "the direct kernels need AVX2 or AVX-512"),
+          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 6, 128, 2, 3), (3, 4, 41, 64, 3, 1)], directUnits)
+    func directKernelGradientIsOneChainPerImage(shape: (Int, Int, Int, Int, Int, Int), unit: VectorUnit) throws {
+        let (h, w, c, f, kh, kw) = shape
         let layer = built(Conv2D(f, kernelSize: (kh, kw), name: "direct_gradient"), on: [h, w, c], seed: 10)
+        layer.convolution.directUnit = unit
         try #require(layer.convolution.usesDirectKernels)
         let g = layer.geometry, n = 3
         let x = tensor(randomValues(n * h * w * c, seed: 11), [n, h, w, c])
@@ -164,7 +171,7 @@ enum WindowReference {
                 expected[((ky * kw + kx) * c + channel) * f + o] += sum
             } } } }
         }
-        #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern })
+        #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(unit)")
     }
 
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",

@@ -1,5 +1,5 @@
-// A direct convolution on AVX-512: each output computed straight from the image, with no
-// unfolded windows in between (see convolution.c).
+// A direct convolution on AVX-512 and on AVX2: each output computed straight from the image,
+// with no unfolded windows in between (see convolution.c).
 #ifndef CPERCEPTRON_CONVOLUTION_H
 #define CPERCEPTRON_CONVOLUTION_H
 
@@ -25,5 +25,16 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
 void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
                                                    long channels, long windowHeight, long windowWidth, long filters,
                                                    long first, long last, float *dw);
+
+/// `perceptron_convolution_direct_avx512` on AVX2 and FMA: the same sums, bit for bit.
+void perceptron_convolution_direct_avx2(const float *x, long first, long last, long height, long width, long channels,
+                                        long windowHeight, long windowWidth, const float *w, long filters,
+                                        const float *bias, int relu, float *out);
+
+/// `perceptron_convolution_kernel_gradient_avx512` on AVX2 and FMA: the same items and sums,
+/// bit for bit.
+void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
+                                                 long channels, long windowHeight, long windowWidth, long filters,
+                                                 long first, long last, float *dw);
 
 #endif

@@ -16,11 +16,11 @@ import PerceptronTensor
 /// - **by chunks**: about `chunkBytes` of windows at a time are unfolded, multiplied by one
 ///   GEMM and given their bias (and ReLU) while in cache; backward unfolds each chunk again
 ///   from the kept input rather than keeping every window;
-/// - **direct** (AVX-512, stride 1, no padding, F a multiple of 64): the forward computes each
-///   output from the image itself, with the sums of the one-block GEMM of the chunked way (the
-///   same bits on OpenBLAS), and the kernel gradient likewise, image by image; the input
-///   gradient goes by chunks (GEMM, then fold), with no windows unfolded at all.
-/// `Conv2D.Reference` is the definition the tests hold both ways to.
+/// - **direct** (AVX2 or AVX-512, stride 1, no padding, F a multiple of 64): the forward
+///   computes each output from the image itself, with the sums of the one-block GEMM of the
+///   chunked way (the same bits on OpenBLAS), and the kernel gradient likewise, image by
+///   image; the input gradient goes by chunks (GEMM, then fold), with no windows unfolded.
+/// `Conv2D.Reference` is the definition the tests hold every way to.
 struct ConvolutionProduct {
     /// The windows and their outputs.
     let geometry: WindowGeometry
@@ -47,14 +47,18 @@ struct ConvolutionProduct {
     /// linear or ReLU).
     var fitsSmallKernel: Bool { SmallGEMM.applies(k: geometry.patchSize, n: filters) }
 
+    /// The vector unit the direct kernels run on: this CPU's widest, AVX-512 or AVX2 (nil for
+    /// neither). Both give the same bits; the tests run each.
+    var directUnit: VectorUnit? = VectorUnit.widest == .baseline ? nil : VectorUnit.widest
+
     /// Whether the forward and the kernel gradient run as a direct convolution
-    /// (`perceptron_convolution_direct_avx512`, `perceptron_convolution_kernel_gradient_avx512`):
-    /// AVX-512, stride 1, no padding, a multiple of 64 filters, and a window too long for the
-    /// short-window kernels. The lesson's second convolution (3x3x32 windows, 64 filters)
-    /// qualifies.
+    /// (`perceptron_convolution_direct_avx512` and `perceptron_convolution_kernel_gradient_avx512`,
+    /// or their AVX2 versions): AVX2 or AVX-512, stride 1, no padding, a multiple of 64 filters,
+    /// and a window too long for the short-window kernels. The lesson's second convolution
+    /// (3x3x32 windows, 64 filters) qualifies.
     var usesDirectKernels: Bool {
         let g = geometry
-        return VectorUnit.available.contains(.avx512) && !fitsSmallKernel && filters % 64 == 0
+        return directUnit != nil && !fitsSmallKernel && filters % 64 == 0
             && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0
             && g.outputHeight == g.inputHeight - g.windowHeight + 1 && g.outputWidth == g.inputWidth - g.windowWidth + 1
     }
@@ -119,11 +123,18 @@ struct ConvolutionProduct {
                     b.withUnsafeBufferPointer { b in
                         let shared = UncheckedSendable((input.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress,
                                                         out.baseAddress!))
+                        let wide = directUnit == .avx512
                         Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * filters) { range in
                             let (input, w, bias, out) = shared.value
-                            perceptron_convolution_direct_avx512(input, range.lowerBound, range.upperBound, g.inputHeight,
-                                                                 g.inputWidth, g.channels, g.windowHeight, g.windowWidth, w,
-                                                                 filters, bias, relu ? 1 : 0, out)
+                            if wide {
+                                perceptron_convolution_direct_avx512(input, range.lowerBound, range.upperBound, g.inputHeight,
+                                                                     g.inputWidth, g.channels, g.windowHeight, g.windowWidth, w,
+                                                                     filters, bias, relu ? 1 : 0, out)
+                            } else {
+                                perceptron_convolution_direct_avx2(input, range.lowerBound, range.upperBound, g.inputHeight,
+                                                                   g.inputWidth, g.channels, g.windowHeight, g.windowWidth, w,
+                                                                   filters, bias, relu ? 1 : 0, out)
+                            }
                         }
                     }
                 }
@@ -140,11 +151,18 @@ struct ConvolutionProduct {
             x.withUnsafeBufferPointer { input in
                 dz.withUnsafeBufferPointer { dz in
                     let shared = UncheckedSendable((input.baseAddress!, dz.baseAddress!, dw.baseAddress!))
+                    let wide = directUnit == .avx512
                     Parallel.forEachChunk(items, costPerItem: n * g.outputPositions * 4 * 64) { range in
                         let (input, dz, dw) = shared.value
-                        perceptron_convolution_kernel_gradient_avx512(input, dz, n, g.inputHeight, g.inputWidth, g.channels,
-                                                                      g.windowHeight, g.windowWidth, filters,
-                                                                      range.lowerBound, range.upperBound, dw)
+                        if wide {
+                            perceptron_convolution_kernel_gradient_avx512(input, dz, n, g.inputHeight, g.inputWidth, g.channels,
+                                                                          g.windowHeight, g.windowWidth, filters,
+                                                                          range.lowerBound, range.upperBound, dw)
+                        } else {
+                            perceptron_convolution_kernel_gradient_avx2(input, dz, n, g.inputHeight, g.inputWidth, g.channels,
+                                                                        g.windowHeight, g.windowWidth, filters,
+                                                                        range.lowerBound, range.upperBound, dw)
+                        }
                     }
                 }
             }
