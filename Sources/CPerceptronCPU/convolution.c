@@ -80,6 +80,25 @@ void perceptron_convolution_direct_avx512(const float *x, long first, long last,
     }
 }
 
+/// One work item of the kernel gradient (see the header): 4 channels (fewer at the end) of one
+/// window tap by 64 filters, located in an image and in dw.
+typedef struct {
+    const float *corner; // the image's value at the tap's offset, first channel of the item
+    float *target;       // dw's row for that channel, filter 0
+    long filter;         // the first of the item's 64 filters
+    long channels;       // 1 to 4
+} GradientItem;
+
+static inline GradientItem gradient_item(long item, const float *image, long width, long channels, long windowWidth,
+                                         long filters, float *dw) {
+    const long tiles = (channels + 3) / 4, panels = filters / 64;
+    const long panel = item % panels, tile = item / panels % tiles, tap = item / panels / tiles;
+    const long kh = tap / windowWidth, kw = tap % windowWidth, c0 = tile * 4;
+    const GradientItem result = {image + (kh * width + kw) * channels + c0, dw + (tap * channels + c0) * filters,
+                                 panel * 64, channels - c0 < 4 ? channels - c0 : 4};
+    return result;
+}
+
 /// R (1 to 4) rows of the kernel gradient (channels c0 ..< c0 + R of one window tap) x 64
 /// filters from f0, over one image: each a chain of fused multiply-adds from 0 over the
 /// image's output positions in order, then added to dw. `x` points at the image's first
@@ -120,22 +139,19 @@ void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *
                                                    long channels, long windowHeight, long windowWidth, long filters,
                                                    long first, long last, float *dw) {
     const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    const long tiles = (channels + 3) / 4, panels = filters / 64;
     for (long i = 0; i < images; i++) {
         const float *image = x + i * height * width * channels;
         const float *gradient = dz + i * outputHeight * outputWidth * filters;
         for (long item = first; item < last; item++) {
-            const long panel = item % panels, tile = item / panels % tiles, tap = item / panels / tiles;
-            const long kh = tap / windowWidth, kw = tap % windowWidth, c0 = tile * 4;
-            const float *corner = image + (kh * width + kw) * channels + c0;
-            float *target = dw + (tap * channels + c0) * filters;
-            const long f0 = panel * 64;
-            switch (channels - c0 < 4 ? channels - c0 : 4) {
-            case 4: gradient_tile(4, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
-            case 3: gradient_tile(3, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
-            case 2: gradient_tile(2, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
-            default: gradient_tile(1, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target); break;
+            const GradientItem it = gradient_item(item, image, width, channels, windowWidth, filters, dw);
+#define TILE(R) gradient_tile(R, it.corner, width, channels, outputHeight, outputWidth, gradient, filters, it.filter, it.target)
+            switch (it.channels) {
+            case 4: TILE(4); break;
+            case 3: TILE(3); break;
+            case 2: TILE(2); break;
+            default: TILE(1); break;
             }
+#undef TILE
         }
     }
 }
@@ -235,19 +251,15 @@ void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz
                                                  long channels, long windowHeight, long windowWidth, long filters,
                                                  long first, long last, float *dw) {
     const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    const long tiles = (channels + 3) / 4, panels = filters / 64;
     for (long i = 0; i < images; i++) {
         const float *image = x + i * height * width * channels;
         const float *gradient = dz + i * outputHeight * outputWidth * filters;
         for (long item = first; item < last; item++) {
-            const long panel = item % panels, tile = item / panels % tiles, tap = item / panels / tiles;
-            const long kh = tap / windowWidth, kw = tap % windowWidth, c0 = tile * 4;
-            const float *corner = image + (kh * width + kw) * channels + c0;
-            float *target = dw + (tap * channels + c0) * filters;
+            const GradientItem it = gradient_item(item, image, width, channels, windowWidth, filters, dw);
             // The item's 64 filters as four 16-wide slices.
-            for (long f0 = panel * 64; f0 < panel * 64 + 64; f0 += 16) {
-#define TILE(R) gradient_tile_avx2(R, corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, target)
-                switch (channels - c0 < 4 ? channels - c0 : 4) {
+            for (long f0 = it.filter; f0 < it.filter + 64; f0 += 16) {
+#define TILE(R) gradient_tile_avx2(R, it.corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, it.target)
+                switch (it.channels) {
                 case 4: TILE(4); break;
                 case 3: TILE(3); break;
                 case 2: TILE(2); break;
