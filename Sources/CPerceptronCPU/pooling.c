@@ -40,6 +40,29 @@ void perceptron_pairwise_max_avx2(const float *x, long output_height, long outpu
     }
 }
 
+__attribute__((target("avx2")))
+void perceptron_pooled_gradient_avx2(long count, const perceptron_pooled_row *rows, const int32_t *choice,
+                                     const float *dy, const float *pooled, int relu, long column, float *tile,
+                                     float *sum) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256 total = zero;
+    for (long t = 0; t < count; t++) {
+        __m256 g = zero;
+        const long index = rows[t].index;
+        if (index >= 0) {
+            const __m256i chosen = _mm256_loadu_si256((const __m256i *)(choice + index + column));
+            const __m256i here = _mm256_add_epi32(_mm256_set1_epi32(rows[t].offset + (int32_t)column), lanes);
+            const __m256 hit = _mm256_castsi256_ps(_mm256_cmpeq_epi32(chosen, here));
+            g = _mm256_and_ps(hit, _mm256_add_ps(zero, _mm256_loadu_ps(dy + index + column)));
+            if (relu) g = _mm256_andnot_ps(_mm256_cmp_ps(_mm256_loadu_ps(pooled + index + column), zero, _CMP_LE_OQ), g);
+        }
+        _mm256_storeu_ps(tile + 8 * t, g);
+        total = _mm256_add_ps(total, g);
+    }
+    _mm256_storeu_ps(sum, total);
+}
+
 #else
 #include <stdlib.h>
 
@@ -47,6 +70,12 @@ void perceptron_pairwise_max_avx2(const float *x, long output_height, long outpu
 void perceptron_pairwise_max_avx2(const float *x, long output_height, long output_width, long channels, long row,
                                   float *y, int32_t *choice) {
     (void)x; (void)output_height; (void)output_width; (void)channels; (void)row; (void)y; (void)choice;
+    abort();
+}
+void perceptron_pooled_gradient_avx2(long count, const perceptron_pooled_row *rows, const int32_t *choice,
+                                     const float *dy, const float *pooled, int relu, long column, float *tile,
+                                     float *sum) {
+    (void)count; (void)rows; (void)choice; (void)dy; (void)pooled; (void)relu; (void)column; (void)tile; (void)sum;
     abort();
 }
 #endif

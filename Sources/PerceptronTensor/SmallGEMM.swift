@@ -124,12 +124,7 @@ public enum SmallGEMM {
                     gradient.prepare(rows: start..<end, into: &rowsPrepared)
                     var block = 0
                     while block < n {
-                        var biasSum = Vector()
-                        for p in start..<end {
-                            let g = gradient.load(row: p, tileRow: p - start, column: block, state: rowsPrepared)
-                            masked[p - start] = g
-                            biasSum += g
-                        }
+                        let biasSum = gradient.loadTile(rows: start..<end, column: block, state: rowsPrepared, into: masked)
                         store(load(local + k * n + block) + biasSum, local + k * n + block)
                         if wide {
                             // All weight rows in one pass on AVX2, the same sums bit for bit.
@@ -188,6 +183,24 @@ public protocol OutputGradientSource {
     func prepare(rows: Range<Int>, into state: inout TileState)
     /// `dz[row, column ..< column + 8]`; `tileRow` is `row`'s position in the prepared tile.
     func load(row: Int, tileRow: Int, column: Int, state: TileState) -> SIMD8<Float>
+    /// `load` for each row of the prepared tile `rows`, in order, into `tile` (8 values a row),
+    /// returning their sum added row after row from zero. A source may do it in one call to a
+    /// vector kernel; the values and the sum must be `load`'s, bit for bit.
+    func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float>
+}
+
+extension OutputGradientSource {
+    /// `load`, row after row.
+    @inlinable @inline(__always)
+    public func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
+        var sum = SIMD8<Float>()
+        for p in rows {
+            let g = load(row: p, tileRow: p - rows.lowerBound, column: column, state: state)
+            tile[p - rows.lowerBound] = g
+            sum += g
+        }
+        return sum
+    }
 }
 
 /// `dz = relu ? dy ⊙ (y > 0) : dy`, both stored densely as `[m, n]`.

@@ -174,6 +174,52 @@ enum WindowReference {
         #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(unit)")
     }
 
+    /// The first convolution's gradient read from its pooling's side: one AVX2 call per tile
+    /// gives `load`'s values and sum bit for bit, with cells no window covers (odd maps), cells
+    /// a window did not choose, negative zeros, NaN and non-positive pooled values.
+    @Test("The pooled gradient's AVX2 tile equals the row-by-row reads bit for bit",
+          .enabled(if: VectorUnit.available.contains(.avx2), "needs AVX2"), arguments: [false, true])
+    func pooledGradientTile(relu: Bool) {
+        let maps = WindowGeometry(inputHeight: 7, inputWidth: 7, channels: 1, windowHeight: 3, windowWidth: 3,
+                                  strideHeight: 1, strideWidth: 1, padding: .valid)            // 5 x 5 maps
+        let pooling = WindowGeometry(inputHeight: 5, inputWidth: 5, channels: 16, windowHeight: 2, windowWidth: 2,
+                                     strideHeight: 2, strideWidth: 2, padding: .valid)         // 2 x 2, the last row and column left out
+        let n = 2, pooledCount = n * pooling.outputPositions * 16
+        var generator = SeededGenerator(seed: 21)
+        let special: [Float] = [-0.0, .nan, 0, -1.5, 2.25]
+        func value() -> Float { generator.nextDouble() < 0.2 ? special[Int(generator.next() % 5)] : generator.nextFloat() - 0.5 }
+        let dy = (0..<pooledCount).map { _ in value() }, pooled = (0..<pooledCount).map { _ in value() }
+        // Each pooled value's chosen cell: one of its window's four, as the pooling writes it.
+        var choice = [Int32](repeating: 0, count: pooledCount)
+        for image in 0..<n { for py in 0..<2 { for px in 0..<2 { for c in 0..<16 {
+            let (dy2, dx2) = (Int(generator.next() % 2), Int(generator.next() % 2))
+            choice[((image * 2 + py) * 2 + px) * 16 + c] = Int32(((2 * py + dy2) * 5 + 2 * px + dx2) * 16 + c)
+        } } } }
+        dy.withUnsafeBufferPointer { dy in pooled.withUnsafeBufferPointer { pooled in choice.withUnsafeBufferPointer { choice in
+            func source(_ vectorised: Bool) -> PooledGradient {
+                PooledGradient(dy: dy.baseAddress!, pooled: pooled.baseAddress!, choice: choice.baseAddress!, relu: relu,
+                               maps: maps, pooling: pooling, vectorised: vectorised)
+            }
+            let rows = 0..<(n * maps.outputPositions)
+            for column in [0, 8] {
+                var results: [([SIMD8<Float>], SIMD8<Float>)] = []
+                for vectorised in [false, true] {
+                    let gradient = source(vectorised)
+                    var state = gradient.makeTileState(capacity: rows.count)
+                    defer { gradient.release(&state) }
+                    gradient.prepare(rows: rows, into: &state)
+                    var tile = [SIMD8<Float>](repeating: SIMD8(repeating: .nan), count: rows.count)
+                    let sum = tile.withUnsafeMutableBufferPointer { gradient.loadTile(rows: rows, column: column, state: state, into: $0.baseAddress!) }
+                    results.append((tile, sum))
+                }
+                let bits = { (v: SIMD8<Float>) in (0..<8).map { v[$0].bitPattern } }
+                #expect(results[0].0.map(bits) == results[1].0.map(bits), "tile, column \(column)")
+                #expect(bits(results[0].1) == bits(results[1].1), "sum, column \(column)")
+                #expect(results[0].0.contains { v in (0..<8).contains { v[$0] != 0 } }, "some cells get a gradient")
+            }
+        } } }
+    }
+
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",
           arguments: [ActivationFunction.linear, .relu])
     func firstLayerKernels(activation: ActivationFunction) throws {

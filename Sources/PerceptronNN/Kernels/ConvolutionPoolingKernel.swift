@@ -5,6 +5,7 @@
 // gradient. The arithmetic is the two layers', step for step, so results are bit-identical.
 // Legend: N batch, OH/OW the convolution's output, PH/PW the pooling's, F filters, K patch size.
 
+import CPerceptronCPU
 import PerceptronTensor
 
 /// `pool(relu?(unfold(x) W + b))` and its weight gradients, with the maps never stored.
@@ -85,17 +86,20 @@ struct PooledGradient: OutputGradientSource {
     let dy: UnsafePointer<Float>, pooled: UnsafePointer<Float>, choice: UnsafePointer<Int32>
     let relu: Bool
     let mapWidth: Int, positions: Int, poolHeight: Int, poolWidth: Int, channels: Int
+    /// Whether `loadTile` reads a tile in one AVX2 call (`perceptron_pooled_gradient_avx2`)
+    /// rather than row by row; the same values either way.
+    let vectorised: Bool
 
     init(dy: UnsafePointer<Float>, pooled: UnsafePointer<Float>, choice: UnsafePointer<Int32>, relu: Bool,
-         maps: WindowGeometry, pooling: WindowGeometry) {
-        (self.dy, self.pooled, self.choice, self.relu) = (dy, pooled, choice, relu)
+         maps: WindowGeometry, pooling: WindowGeometry, vectorised: Bool = VectorUnit.available.contains(.avx2)) {
+        (self.dy, self.pooled, self.choice, self.relu, self.vectorised) = (dy, pooled, choice, relu, vectorised)
         (mapWidth, positions) = (maps.outputWidth, maps.outputPositions)
         (poolHeight, poolWidth, channels) = (pooling.outputHeight, pooling.outputWidth, pooling.channels)
     }
 
     /// Per row of a tile: the flat index of its window's pooled output (channel 0), or -1 for a
     /// cell no window covers, and the cell's offset within its image's maps.
-    typealias TileState = UnsafeMutablePointer<(index: Int, offset: Int32)>
+    typealias TileState = UnsafeMutablePointer<perceptron_pooled_row>
 
     func makeTileState(capacity: Int) -> TileState { .allocate(capacity: capacity) }
     func release(_ state: inout TileState) { state.deallocate() }
@@ -105,13 +109,36 @@ struct PooledGradient: OutputGradientSource {
             let image = p / positions, cell = p % positions
             let py = cell / mapWidth / 2, px = cell % mapWidth / 2
             state[p - rows.lowerBound] = py < poolHeight && px < poolWidth
-                ? (((image * poolHeight + py) * poolWidth + px) * channels, Int32(cell * channels)) : (-1, 0)
+                ? perceptron_pooled_row(index: ((image * poolHeight + py) * poolWidth + px) * channels, offset: Int32(cell * channels))
+                : perceptron_pooled_row(index: -1, offset: 0)
         }
+    }
+
+    /// The whole tile in one AVX2 call when `vectorised` (the same values and sum).
+    func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
+        guard vectorised else {
+            var sum = SIMD8<Float>()
+            for p in rows {
+                let g = load(row: p, tileRow: p - rows.lowerBound, column: column, state: state)
+                tile[p - rows.lowerBound] = g
+                sum += g
+            }
+            return sum
+        }
+        var sum = SIMD8<Float>()
+        withUnsafeMutablePointer(to: &sum) { sum in
+            UnsafeMutableRawPointer(tile).withMemoryRebound(to: Float.self, capacity: 8 * rows.count) { tile in
+                UnsafeMutableRawPointer(sum).withMemoryRebound(to: Float.self, capacity: 8) { sum in
+                    perceptron_pooled_gradient_avx2(rows.count, state, choice, dy, pooled, relu ? 1 : 0, column, tile, sum)
+                }
+            }
+        }
+        return sum
     }
 
     @inline(__always)
     func load(row: Int, tileRow: Int, column: Int, state: TileState) -> SIMD8<Float> {
-        let (index, offset) = state[tileRow]
+        let (index, offset) = (state[tileRow].index, state[tileRow].offset)
         let zero = SIMD8<Float>()
         guard index >= 0 else { return zero }
         let chosen = UnsafeRawPointer(choice + index + column).loadUnaligned(as: SIMD8<Int32>.self)
