@@ -190,9 +190,15 @@ public protocol OutputGradientSource {
 }
 
 extension OutputGradientSource {
-    /// `load`, row after row.
+    /// `loadRowByRow`.
     @inlinable @inline(__always)
     public func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
+        loadRowByRow(rows: rows, column: column, state: state, into: tile)
+    }
+
+    /// `loadTile` as its definition: `load` for each row in order, the sum added row after row.
+    @inlinable @inline(__always)
+    public func loadRowByRow(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
         var sum = SIMD8<Float>()
         for p in rows {
             let g = load(row: p, tileRow: p - rows.lowerBound, column: column, state: state)

@@ -116,15 +116,7 @@ struct PooledGradient: OutputGradientSource {
 
     /// The whole tile in one AVX2 call when `vectorised` (the same values and sum).
     func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {
-        guard vectorised else {
-            var sum = SIMD8<Float>()
-            for p in rows {
-                let g = load(row: p, tileRow: p - rows.lowerBound, column: column, state: state)
-                tile[p - rows.lowerBound] = g
-                sum += g
-            }
-            return sum
-        }
+        guard vectorised else { return loadRowByRow(rows: rows, column: column, state: state, into: tile) }
         var sum = SIMD8<Float>()
         withUnsafeMutablePointer(to: &sum) { sum in
             UnsafeMutableRawPointer(tile).withMemoryRebound(to: Float.self, capacity: 8 * rows.count) { tile in
