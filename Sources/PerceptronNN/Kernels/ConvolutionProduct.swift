@@ -1,5 +1,6 @@
 // The product of a Conv2D layer on tensors: z = relu?(im2col(x) W + b) and its gradients.
-// The one place that chooses between the short-window kernels and im2col's GEMM by chunks.
+// The one place that chooses between the short-window kernels, the direct kernels and im2col's
+// GEMM by chunks.
 // Legend: N batch, H/W input size, OH/OW output size, C input channels, F filters,
 // K = KH KW C (a window's values), P = N OH OW (output positions).
 
@@ -9,7 +10,7 @@ import PerceptronTensor
 /// `z = relu?(unfold(x) W + b)` and its gradients, for a Conv2D layer; keeps the unfolded
 /// windows and their gradient between calls.
 ///
-/// Three ways, chosen by the layer (`Conv2D.usesSmallKernel`) and by `usesDirectForward`:
+/// Three ways, chosen by the layer (`Conv2D.usesSmallKernel`) and by `usesDirectKernels`:
 /// - **short window** (K <= 32, F a multiple of 8, linear or ReLU): every window unfolded
 ///   once, one streaming pass of `SmallGEMM` with bias and ReLU fused; the windows are kept,
 ///   and backward without an input gradient forms dW and db in one pass over them;
