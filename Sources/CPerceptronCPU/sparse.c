@@ -143,6 +143,60 @@ static void block_tile(long count, const int32_t *index, const float *a, const f
     _mm256_storeu_ps(tile + 5 * ldt, c50); _mm256_storeu_ps(tile + 5 * ldt + 8, c51);
 }
 
+/// The parts of a block product's panel loop that do not depend on the tile (both drivers below
+/// call them with their own panel width, a constant there, so the copies are inlined).
+
+/// Each output row's first value in panel c0 when not accumulating: the bias, or 0.
+static inline __attribute__((always_inline))
+void panel_start(const float *bias, long c0, long width, const long panelWidth, float *start) {
+    for (long j = 0; j < panelWidth; j++) start[j] = bias && j < width ? bias[c0 + j] : 0.0f;
+}
+
+/// Rows [0, kb) of b's columns [c0, c0 + width) into pack, contiguous and zero-padded to
+/// panelWidth columns.
+static inline __attribute__((always_inline))
+void pack_panel(const float *b, long kb, long n, long c0, long width, const long panelWidth, float *pack) {
+    for (long q = 0; q < kb; q++) {
+        const float *source = b + q * n + c0;
+        float *target = pack + q * panelWidth;
+        if (width == panelWidth) {
+            memcpy(target, source, (size_t)panelWidth * sizeof(float));
+        } else {
+            for (long j = 0; j < panelWidth; j++) target[j] = j < width ? source[j] : 0.0f;
+        }
+    }
+}
+
+/// While the blocks walk a panel, the next one's rows (n floats apart, a stride the hardware
+/// prefetchers do not follow) go into L2 a slice per block (`ahead` rows), so that copying it
+/// does not wait on memory row after row. `next` is the next panel's first column.
+static inline __attribute__((always_inline))
+void prefetch_slice(const float *b, long kb, long n, long next, long block, long ahead, const long panelWidth) {
+    for (long q = block * ahead, end = q + ahead < kb ? q + ahead : kb; q < end; q++) {
+        const char *first = (const char *)(b + q * n + next);
+        for (long byte = 0; byte < panelWidth * (long)sizeof(float); byte += 64) _mm_prefetch(first + byte, _MM_HINT_T1);
+        _mm_prefetch(first + panelWidth * sizeof(float) - 1, _MM_HINT_T1);
+    }
+}
+
+/// A partial tile (rows past the end, or columns past n) goes through a buffer of
+/// height x panelWidth: filled from the output (when accumulating) or the start row, and
+/// written back to its filled rows and columns after the tile ran on it.
+static inline __attribute__((always_inline))
+void edge_in(const float *target, long n, long height, long filled, long width, int accumulate, const float *start,
+             const long panelWidth, float *edge) {
+    for (long r = 0; r < height; r++) {
+        for (long j = 0; j < panelWidth; j++) {
+            edge[r * panelWidth + j] = r < filled && j < width && accumulate ? target[r * n + j] : start[j];
+        }
+    }
+}
+
+static inline __attribute__((always_inline))
+void edge_out(const float *edge, long filled, long width, const long panelWidth, float *target, long n) {
+    for (long r = 0; r < filled; r++) memcpy(target + r * n, edge + r * panelWidth, (size_t)width * sizeof(float));
+}
+
 __attribute__((target("avx2,fma")))
 void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, const int32_t *counts,
                                      const int32_t *index, const float *values, const float *b, long kb, long n,
@@ -153,46 +207,23 @@ void perceptron_blocks_multiply_avx2(long blocks, long rows, long capacity, cons
     for (long panel = firstPanel; panel < lastPanel; panel++) {
         const long c0 = panel * 16;
         const long width = n - c0 < 16 ? n - c0 : 16;
-        // Each output row's first value when not accumulating: the bias, or 0.
-        for (long j = 0; j < 16; j++) start[j] = bias && j < width ? bias[c0 + j] : 0.0f;
-        // The panel, contiguous and zero-padded to 16 columns.
-        for (long q = 0; q < kb; q++) {
-            const float *source = b + q * n + c0;
-            float *target = pack + q * 16;
-            if (width == 16) {
-                _mm256_store_ps(target, _mm256_loadu_ps(source));
-                _mm256_store_ps(target + 8, _mm256_loadu_ps(source + 8));
-            } else {
-                for (long j = 0; j < 16; j++) target[j] = j < width ? source[j] : 0.0f;
-            }
-        }
-        // While the blocks walk this panel, bring the next one's rows (n floats apart, a
-        // stride the hardware prefetchers do not follow) into L2 a slice per block, so that
-        // copying it does not wait on memory row after row.
+        panel_start(bias, c0, width, 16, start);
+        pack_panel(b, kb, n, c0, width, 16, pack);
         const long ahead = panel + 1 < lastPanel ? (kb + blocks - 1) / blocks : 0;
         for (long block = 0; block < blocks; block++) {
-            for (long q = block * ahead, end = q + ahead < kb ? q + ahead : kb; q < end; q++) {
-                const char *first = (const char *)(b + q * n + c0 + 16), *last = first + 15 * sizeof(float);
-                _mm_prefetch(first, _MM_HINT_T1);
-                if (((uintptr_t)first ^ (uintptr_t)last) >> 6) _mm_prefetch(last, _MM_HINT_T1);
-            }
+            prefetch_slice(b, kb, n, c0 + 16, block, ahead, 16);
             const long r0 = block * 6;
-            const long height = rows - r0 < 6 ? rows - r0 : 6;
+            const long filled = rows - r0 < 6 ? rows - r0 : 6;
             float *target = out + r0 * n + c0;
-            const int full = height == 6 && width == 16;
-            if (full) {
-                block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, target, n,
-                           relu, accumulate ? NULL : start);
+            const int32_t *blockIndex = index + block * capacity;
+            const float *blockValues = values + block * capacity * 6;
+            if (filled == 6 && width == 16) {
+                block_tile(counts[block], blockIndex, blockValues, pack, target, n, relu, accumulate ? NULL : start);
                 continue;
             }
-            // A partial tile goes through a 6x16 buffer.
-            for (long r = 0; r < 6; r++) {
-                for (long j = 0; j < 16; j++) {
-                    edge[r * 16 + j] = r < height && j < width && accumulate ? target[r * n + j] : start[j];
-                }
-            }
-            block_tile(counts[block], index + block * capacity, values + block * capacity * 6, pack, edge, 16, relu, NULL);
-            for (long r = 0; r < height; r++) memcpy(target + r * n, edge + r * 16, (size_t)width * sizeof(float));
+            edge_in(target, n, 6, filled, width, accumulate, start, 16, edge);
+            block_tile(counts[block], blockIndex, blockValues, pack, edge, 16, relu, NULL);
+            edge_out(edge, filled, width, 16, target, n);
         }
     }
 }
@@ -251,25 +282,11 @@ void perceptron_blocks_multiply_avx512(long height, long blocks, long rows, long
     for (long panel = firstPanel; panel < lastPanel; panel++) {
         const long c0 = panel * 64;
         const long width = n - c0 < 64 ? n - c0 : 64;
-        for (long j = 0; j < 64; j++) start[j] = bias && j < width ? bias[c0 + j] : 0.0f;
-        // The panel, contiguous and zero-padded to 64 columns.
-        for (long q = 0; q < kb; q++) {
-            const float *source = b + q * n + c0;
-            float *target = pack + q * 64;
-            if (width == 64) {
-                for (int v = 0; v < 4; v++) _mm512_store_ps(target + 16 * v, _mm512_loadu_ps(source + 16 * v));
-            } else {
-                for (long j = 0; j < 64; j++) target[j] = j < width ? source[j] : 0.0f;
-            }
-        }
-        // The next panel's rows into L2 a slice per block, as in perceptron_blocks_multiply_avx2.
+        panel_start(bias, c0, width, 64, start);
+        pack_panel(b, kb, n, c0, width, 64, pack);
         const long ahead = panel + 1 < lastPanel ? (kb + blocks - 1) / blocks : 0;
         for (long block = 0; block < blocks; block++) {
-            for (long q = block * ahead, end = q + ahead < kb ? q + ahead : kb; q < end; q++) {
-                const char *first = (const char *)(b + q * n + c0 + 64);
-                for (int line = 0; line < 4; line++) _mm_prefetch(first + 64 * line, _MM_HINT_T1);
-                _mm_prefetch(first + 255, _MM_HINT_T1);
-            }
+            prefetch_slice(b, kb, n, c0 + 64, block, ahead, 64);
             const long r0 = block * height;
             const long filled = rows - r0 < height ? rows - r0 : height;
             float *target = out + r0 * n + c0;
@@ -280,14 +297,9 @@ void perceptron_blocks_multiply_avx512(long height, long blocks, long rows, long
                                       accumulate ? NULL : start);
                 continue;
             }
-            // A partial tile goes through a height x 64 buffer.
-            for (long r = 0; r < height; r++) {
-                for (long j = 0; j < 64; j++) {
-                    edge[r * 64 + j] = r < filled && j < width && accumulate ? target[r * n + j] : start[j];
-                }
-            }
+            edge_in(target, n, height, filled, width, accumulate, start, 64, edge);
             block_tile_avx512_any(height, counts[block], blockIndex, blockValues, pack, edge, 64, relu, NULL);
-            for (long r = 0; r < filled; r++) memcpy(target + r * n, edge + r * 64, (size_t)width * sizeof(float));
+            edge_out(edge, filled, width, 64, target, n);
         }
     }
 }
