@@ -47,6 +47,12 @@ public struct SparseBlocks: Sendable {
     /// The heights `multiply` runs on `unit`: AVX2's kernel has a 6-row tile, AVX-512's 4 and 6.
     public static func supportedHeights(on unit: VectorUnit) -> [Int] { unit == .avx512 ? [4, 6] : [6] }
 
+    /// Every (vector unit, block height) `multiply` runs on this CPU: AVX2's 6-row tile, and
+    /// AVX-512's 4- and 6-row ones where the CPU has it.
+    public static var kernels: [(unit: VectorUnit, height: Int)] {
+        VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in supportedHeights(on: unit).map { (unit, $0) } }
+    }
+
     /// The fraction of (block, column) pairs kept: the share of a dense product's work that
     /// the sparse product does.
     public var keptFraction: Double {

@@ -87,9 +87,7 @@ enum BenchMeasure {
                     let (x, w, g, c) = (px.baseAddress!, pw.baseAddress!, pg.baseAddress!, pc.baseAddress!)
                     let forward = "\(m)x\(k) · \(k)x\(n)", gradient = "(\(m)x\(k))ᵀ · \(m)x\(n)"
                     // Each kernel this CPU runs: AVX2's 6 x 16 tile, AVX-512's 4 x 64 and 6 x 64.
-                    let kernels = VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in
-                        SparseBlocks.supportedHeights(on: unit).map { (unit, $0) }
-                    }
+                    let kernels = SparseBlocks.kernels
                     rows.append((forward, 1, backend.name, time {
                         backend.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: x, lda: k,
                                       b: w, ldb: n, beta: 0, c: c, ldc: n)

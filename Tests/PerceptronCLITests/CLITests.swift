@@ -57,9 +57,7 @@ struct CLITests {
         guard SparseBlocks.isSupported else { #expect(rows.isEmpty); return }
         // Forward and kernel gradient, dense then each sparse kernel the CPU runs (AVX2's 6-row
         // tile; AVX-512's 4- and 6-row ones), at 1,000 rows and at 128.
-        let kernels = VectorUnit.available.filter { $0 != .baseline }.flatMap { unit in
-            SparseBlocks.supportedHeights(on: unit).map { "sparse/\(unit.rawValue)/\($0)" }
-        }
+        let kernels = SparseBlocks.kernels.map { "sparse/\($0.unit.rawValue)/\($0.height)" }
         let perShape = 1 + kernels.count
         #expect(rows.count == 4 * perShape)
         #expect(rows.map { $0["method"]?.stringValue } == Array(repeating: [GEMM.current.name] + kernels, count: 4).flatMap { $0 })
