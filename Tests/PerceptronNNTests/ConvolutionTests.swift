@@ -174,6 +174,26 @@ enum WindowReference {
         #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(unit)")
     }
 
+    /// The direct kernels take only what they compute: stride 1, no padding, filters in 64s, a
+    /// window past the short-window kernels' 32 values, and a CPU with AVX2 or AVX-512.
+    @Test("Only stride-1 'valid' convolutions with filters in 64s and long windows take the direct kernels")
+    func directKernelsApplyOnlyWhereTheyCompute() {
+        func direct(_ f: Int, window: Int, stride: Int = 1, padding: Padding = .valid, channels: Int = 32) -> Bool {
+            built(Conv2D(f, kernelSize: window, strides: stride, padding: padding), on: [13, 13, channels]).convolution.usesDirectKernels
+        }
+        let available = VectorUnit.widest != .baseline
+        #expect(direct(64, window: 3) == available)          // the lesson's second convolution
+        #expect(direct(128, window: 2) == available)
+        #expect(!direct(64, window: 3, padding: .same))
+        #expect(!direct(64, window: 3, stride: 2))
+        #expect(!direct(32, window: 3))
+        #expect(!direct(96, window: 3))
+        #expect(!direct(64, window: 3, channels: 1))         // 9 values: the short-window kernels
+        let layer = built(Conv2D(64, kernelSize: 3), on: [13, 13, 32])
+        layer.convolution.directUnit = nil
+        #expect(!layer.convolution.usesDirectKernels)
+    }
+
     /// The first convolution's gradient read from its pooling's side: one AVX2 call per tile
     /// gives `load`'s values and sum bit for bit, with cells no window covers (odd maps), cells
     /// a window did not choose, negative zeros, NaN and non-positive pooled values.
