@@ -10,6 +10,13 @@
 // GEMM of the unfolded windows, then the bias: the same bits as that path on OpenBLAS. The
 // AVX2 kernels do the same sums over tiles of 6 positions (4 channels) by 16 filters, so both
 // units give the same bits.
+//
+// The input gradient goes the other way: a tile of up to 8 positions along a row by 32
+// channels (AVX2: 6 by 16) forms each window tap's contribution, a chain of multiply-adds over
+// the filters, from 0, as the GEMM of dz by wᵀ forms it, and adds it to the cells it reaches
+// straight away, with no unfolded gradient in between and nothing to fold. Tiles go in order of
+// position and taps kw-descending within a tile, so each cell sums its contributions in the
+// order of `Im2Col.fold`: the same bits as GEMM then fold.
 #include "CPerceptronConvolution.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -156,6 +163,81 @@ void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *
     }
 }
 
+/// R (1 to 8) output positions along a row x V (1 or 2) vectors of 16 channels from c0: each
+/// tap's contributions (chains of fused multiply-adds over the filters, from 0) added to the
+/// cells they reach. `dz` points at the first position's gradient, `dx` at its window corner
+/// in the image's gradient. Taps go kh by kh, kw descending, so a cell that two positions of the
+/// tile reach (the same kh, kw apart) gets the earlier position's contribution first: with the
+/// tiles in order of position, every cell's contributions arrive in order of position, as
+/// in the fold.
+static inline __attribute__((always_inline, target("avx512f")))
+void input_gradient_tile(const int R, const int V, const float *dz, long filters, const float *wt, long channels,
+                         long c0, long width, long windowHeight, long windowWidth, float *dx) {
+    for (long kh = 0; kh < windowHeight; kh++) {
+        for (long kw = windowWidth - 1; kw >= 0; kw--) {
+            __m512 acc[8][2];
+            for (int r = 0; r < R; r++) {
+                for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps();
+            }
+            const float *weights = wt + (kh * windowWidth + kw) * filters * channels + c0;
+            for (long f = 0; f < filters; f++, weights += channels) {
+                const __m512 b0 = _mm512_loadu_ps(weights);
+                const __m512 b1 = V == 2 ? _mm512_loadu_ps(weights + 16) : b0;
+                for (int r = 0; r < R; r++) {
+                    const __m512 a = _mm512_set1_ps(dz[r * filters + f]);
+                    acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+                    if (V == 2) acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < R; r++) {
+                float *target = dx + (kh * width + kw + r) * channels + c0;
+                for (int v = 0; v < V; v++) {
+                    _mm512_storeu_ps(target + 16 * v, _mm512_add_ps(_mm512_loadu_ps(target + 16 * v), acc[r][v]));
+                }
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void perceptron_convolution_input_gradient_avx512(const float *dz, long first, long last, long height, long width,
+                                                  long channels, long windowHeight, long windowWidth, const float *wt,
+                                                  long filters, float *dx) {
+    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+    for (long i = first; i < last; i++) {
+        float *image = dx + i * height * width * channels;
+        const float *gradient = dz + i * outputHeight * outputWidth * filters;
+        for (long v = 0; v < height * width * channels; v += 16) _mm512_storeu_ps(image + v, _mm512_setzero_ps());
+        for (long oh = 0; oh < outputHeight; oh++) {
+            // The row in tiles of at most 8 positions, their sizes as even as possible.
+            const long tiles = (outputWidth + 8 - 1) / 8;
+            for (long tile = 0; tile < tiles; tile++) {
+                const long ow = outputWidth * tile / tiles, positions = outputWidth * (tile + 1) / tiles - ow;
+                const float *rows = gradient + (oh * outputWidth + ow) * filters;
+                float *corner = image + (oh * width + ow) * channels;
+                for (long c0 = 0; c0 < channels; c0 += 32) {
+                    const int vectors = channels - c0 >= 32 ? 2 : 1;
+#define TILE(R) do { \
+    if (vectors == 2) input_gradient_tile(R, 2, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner); \
+    else input_gradient_tile(R, 1, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner); \
+} while (0)
+                    switch (positions) {
+                    case 8: TILE(8); break;
+                    case 7: TILE(7); break;
+                    case 6: TILE(6); break;
+                    case 5: TILE(5); break;
+                    case 4: TILE(4); break;
+                    case 3: TILE(3); break;
+                    case 2: TILE(2); break;
+                    default: TILE(1); break;
+                    }
+#undef TILE
+                }
+            }
+        }
+    }
+}
+
 /// The AVX2 forward's tile: R (1 to 6) positions x 16 filters from f0 in 2R registers; the
 /// same sums as `direct_tile`, lane for lane.
 static inline __attribute__((always_inline, target("avx2,fma")))
@@ -271,6 +353,68 @@ void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz
     }
 }
 
+
+/// The AVX2 input gradient's tile: R (1 to 6) positions x 16 channels from c0 in 2R registers;
+/// the same sums, in the same order, as `input_gradient_tile`.
+static inline __attribute__((always_inline, target("avx2,fma")))
+void input_gradient_tile_avx2(const int R, const float *dz, long filters, const float *wt, long channels, long c0,
+                              long width, long windowHeight, long windowWidth, float *dx) {
+    for (long kh = 0; kh < windowHeight; kh++) {
+        for (long kw = windowWidth - 1; kw >= 0; kw--) {
+            __m256 acc[6][2];
+            for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+            const float *weights = wt + (kh * windowWidth + kw) * filters * channels + c0;
+            for (long f = 0; f < filters; f++, weights += channels) {
+                const __m256 b0 = _mm256_loadu_ps(weights), b1 = _mm256_loadu_ps(weights + 8);
+                for (int r = 0; r < R; r++) {
+                    const __m256 a = _mm256_broadcast_ss(dz + r * filters + f);
+                    acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < R; r++) {
+                float *target = dx + (kh * width + kw + r) * channels + c0;
+                for (int v = 0; v < 2; v++) {
+                    _mm256_storeu_ps(target + 8 * v, _mm256_add_ps(_mm256_loadu_ps(target + 8 * v), acc[r][v]));
+                }
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_convolution_input_gradient_avx2(const float *dz, long first, long last, long height, long width,
+                                                long channels, long windowHeight, long windowWidth, const float *wt,
+                                                long filters, float *dx) {
+    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+    for (long i = first; i < last; i++) {
+        float *image = dx + i * height * width * channels;
+        const float *gradient = dz + i * outputHeight * outputWidth * filters;
+        for (long v = 0; v < height * width * channels; v += 8) _mm256_storeu_ps(image + v, _mm256_setzero_ps());
+        for (long oh = 0; oh < outputHeight; oh++) {
+            // The row in tiles of at most 6 positions, their sizes as even as possible.
+            const long tiles = (outputWidth + 6 - 1) / 6;
+            for (long tile = 0; tile < tiles; tile++) {
+                const long ow = outputWidth * tile / tiles, positions = outputWidth * (tile + 1) / tiles - ow;
+                const float *rows = gradient + (oh * outputWidth + ow) * filters;
+                float *corner = image + (oh * width + ow) * channels;
+                for (long c0 = 0; c0 < channels; c0 += 16) {
+#define TILE(R) input_gradient_tile_avx2(R, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner)
+                    switch (positions) {
+                    case 6: TILE(6); break;
+                    case 5: TILE(5); break;
+                    case 4: TILE(4); break;
+                    case 3: TILE(3); break;
+                    case 2: TILE(2); break;
+                    default: TILE(1); break;
+                    }
+#undef TILE
+                }
+            }
+        }
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -301,6 +445,20 @@ void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz
                                                  long first, long last, float *dw) {
     (void)x; (void)dz; (void)images; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
     (void)filters; (void)first; (void)last; (void)dw;
+    abort();
+}
+void perceptron_convolution_input_gradient_avx512(const float *dz, long first, long last, long height, long width,
+                                                  long channels, long windowHeight, long windowWidth, const float *wt,
+                                                  long filters, float *dx) {
+    (void)dz; (void)first; (void)last; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
+    (void)wt; (void)filters; (void)dx;
+    abort();
+}
+void perceptron_convolution_input_gradient_avx2(const float *dz, long first, long last, long height, long width,
+                                                long channels, long windowHeight, long windowWidth, const float *wt,
+                                                long filters, float *dx) {
+    (void)dz; (void)first; (void)last; (void)height; (void)width; (void)channels; (void)windowHeight; (void)windowWidth;
+    (void)wt; (void)filters; (void)dx;
     abort();
 }
 #endif

@@ -174,9 +174,45 @@ enum WindowReference {
         #expect(dw.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(unit)")
     }
 
+    /// The direct input gradient's contract, bit for bit: each cell +0 plus the contributions
+    /// of the output positions whose window covers it, in order of position, each a chain of
+    /// fused multiply-adds from 0 over the filters: a one-block GEMM of dz by wᵀ folded back
+    /// position after position (what OpenBLAS and the chunked way give). Shapes with one and
+    /// several tiles per row, 16 and 48 channels (a 16-channel block after a 32 one) and two
+    /// panels of filters.
+    @Test("The direct input gradient (AVX2, AVX-512) adds each position's chain of fused multiply-adds in the fold's order",
+          .enabled(if: !directUnits.isEmpty, "the direct kernels need AVX2 or AVX-512"),
+          arguments: [(13, 13, 32, 64, 3, 3), (6, 9, 16, 128, 2, 3), (3, 4, 48, 64, 3, 1), (4, 20, 16, 64, 2, 2)], directUnits)
+    func directInputGradientFoldsOneChainPerPosition(shape: (Int, Int, Int, Int, Int, Int), unit: VectorUnit) throws {
+        let (h, w, c, f, kh, kw) = shape
+        let layer = built(Conv2D(f, kernelSize: (kh, kw), name: "direct_input_gradient"), on: [h, w, c], seed: 14)
+        layer.convolution.directUnit = unit
+        try #require(layer.convolution.usesDirectInputGradient)
+        let g = layer.geometry, n = 3
+        let x = tensor(randomValues(n * h * w * c, seed: 15), [n, h, w, c])
+        let dz = tensor(randomValues(n * g.outputPositions * f, seed: 16), [n, g.outputHeight, g.outputWidth, f])
+        var dw = Tensor.zeros([kh, kw, c, f]), db = Tensor.empty, dx = Tensor.empty
+        layer.convolution.backward(input: x, preactivationGradient: dz, kernel: layer.kernel.value, needsInputGradient: true,
+                                   kernelGradient: &dw, biasGradient: &db, inputGradient: &dx)
+        var expected = [Float](repeating: 0, count: n * h * w * c)
+        let (ws, ds) = (layer.kernel.value.scalars, dz.scalars)
+        for image in 0..<n { for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+            for ky in 0..<kh { for kx in 0..<kw { for channel in 0..<c {
+                var sum: Float = 0
+                for o in 0..<f {
+                    sum = sum.addingProduct(ds[((image * g.outputHeight + oy) * g.outputWidth + ox) * f + o],
+                                            ws[((ky * kw + kx) * c + channel) * f + o]) // one rounding
+                }
+                expected[((image * h + oy + ky) * w + ox + kx) * c + channel] += sum
+            } } }
+        } } }
+        #expect(dx.shape == [n, h, w, c])
+        #expect(dx.scalars.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(unit)")
+    }
+
     /// The direct kernels take only what they compute: stride 1, no padding, filters in 64s, a
     /// window past the short-window kernels' 32 values, and a CPU with AVX2 or AVX-512.
-    @Test("Only stride-1 'valid' convolutions with filters in 64s and long windows take the direct kernels")
+    @Test("Only stride-1 'valid' convolutions with filters in 64s and long windows take the direct kernels, channels in 16s the direct input gradient")
     func directKernelsApplyOnlyWhereTheyCompute() {
         func direct(_ f: Int, window: Int, stride: Int = 1, padding: Padding = .valid, channels: Int = 32) -> Bool {
             built(Conv2D(f, kernelSize: window, strides: stride, padding: padding), on: [13, 13, channels]).convolution.usesDirectKernels
@@ -189,9 +225,13 @@ enum WindowReference {
         #expect(!direct(32, window: 3))
         #expect(!direct(96, window: 3))
         #expect(!direct(64, window: 3, channels: 1))         // 9 values: the short-window kernels
+        // The input gradient runs direct for channels in 16s; otherwise by chunks.
+        #expect(built(Conv2D(64, kernelSize: 3), on: [13, 13, 32]).convolution.usesDirectInputGradient == available)
+        #expect(built(Conv2D(64, kernelSize: 3), on: [13, 13, 48]).convolution.usesDirectInputGradient == available)
+        #expect(!built(Conv2D(64, kernelSize: 3), on: [13, 13, 40]).convolution.usesDirectInputGradient)
         let layer = built(Conv2D(64, kernelSize: 3), on: [13, 13, 32])
         layer.convolution.directUnit = nil
-        #expect(!layer.convolution.usesDirectKernels)
+        #expect(!layer.convolution.usesDirectKernels && !layer.convolution.usesDirectInputGradient)
     }
 
     /// The first convolution's gradient read from its pooling's side: one AVX2 call per tile

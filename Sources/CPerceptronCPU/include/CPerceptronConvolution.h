@@ -26,6 +26,18 @@ void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *
                                                    long channels, long windowHeight, long windowWidth, long filters,
                                                    long first, long last, float *dw);
 
+/// The input gradient of that convolution for the images [first, last) of dz ([N, OH, OW, filters]):
+///     dx[i, h, w, c] = +0 + the contributions of the output positions (oh, ow) whose window
+///                      covers (h, w), in order of position (oh, then ow), each
+///                      (sum over f, in order, of dz[i, oh, ow, f] * w[((h - oh) * KW + (w - ow)) * C + c, f])
+/// each contribution a chain of fused multiply-adds from 0: what a one-block GEMM of dz by wᵀ
+/// gives, folded back into dx position after position (`Im2Col.fold`). `wt` is the kernel
+/// transposed tap by tap, wt[(tap * filters + f) * C + c] = w[tap * C + c, f]; `channels` a
+/// multiple of 16. dx is [N, H, W, C]; the images [first, last) are written whole.
+void perceptron_convolution_input_gradient_avx512(const float *dz, long first, long last, long height, long width,
+                                                  long channels, long windowHeight, long windowWidth, const float *wt,
+                                                  long filters, float *dx);
+
 /// `perceptron_convolution_direct_avx512` on AVX2 and FMA: the same sums, bit for bit.
 void perceptron_convolution_direct_avx2(const float *x, long first, long last, long height, long width, long channels,
                                         long windowHeight, long windowWidth, const float *w, long filters,
@@ -36,5 +48,10 @@ void perceptron_convolution_direct_avx2(const float *x, long first, long last, l
 void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
                                                  long channels, long windowHeight, long windowWidth, long filters,
                                                  long first, long last, float *dw);
+
+/// `perceptron_convolution_input_gradient_avx512` on AVX2 and FMA: the same sums, bit for bit.
+void perceptron_convolution_input_gradient_avx2(const float *dz, long first, long last, long height, long width,
+                                                long channels, long windowHeight, long windowWidth, const float *wt,
+                                                long filters, float *dx);
 
 #endif

@@ -20,7 +20,9 @@ import PerceptronTensor
 /// - **direct** (AVX2 or AVX-512, stride 1, no padding, F a multiple of 64): the forward
 ///   computes each output from the image itself, with the sums of the one-block GEMM of the
 ///   chunked way (the same bits on OpenBLAS), and the kernel gradient likewise, image by
-///   image; the input gradient goes by chunks (GEMM, then fold), with no windows unfolded.
+///   image; the input gradient too when C is a multiple of 16, each contribution the one-block
+///   GEMM's and the cells' sums in the fold's order (the same bits on OpenBLAS), else by chunks
+///   (GEMM, then fold), with no windows unfolded.
 /// `Conv2D.Reference` is the definition the tests hold every way to.
 struct ConvolutionProduct {
     /// The windows and their outputs.
@@ -37,6 +39,8 @@ struct ConvolutionProduct {
     /// chunk's otherwise.
     private(set) var columns = Tensor.empty
     private var columnGradient = Tensor.empty
+    /// The kernel transposed tap by tap for the direct input gradient: `[KH KW, F, C]`.
+    private var transposedKernel = Tensor.empty
 
     /// The kernel of a convolution with `geometry` and `filters` output channels.
     init(geometry: WindowGeometry, filters: Int) {
@@ -63,6 +67,10 @@ struct ConvolutionProduct {
             && g.strideHeight == 1 && g.strideWidth == 1 && g.padTop == 0 && g.padLeft == 0
             && g.outputHeight == g.inputHeight - g.windowHeight + 1 && g.outputWidth == g.inputWidth - g.windowWidth + 1
     }
+
+    /// Whether the input gradient runs direct too (`perceptron_convolution_input_gradient_avx512`
+    /// or its AVX2 version): the direct kernels apply and C is a multiple of 16.
+    var usesDirectInputGradient: Bool { usesDirectKernels && geometry.channels % 16 == 0 }
 
     /// Images per chunk of the chunked way: about `chunkBytes` of unfolded windows (then as
     /// much of their gradient in backward).
@@ -170,6 +178,42 @@ struct ConvolutionProduct {
         }
     }
 
+    // dz: [N, OH, OW, F], w: [K, F] -> dx: [N, H, W, C] = fold(dz wᵀ), images split over the cores
+    private mutating func directInputGradient(_ dz: Tensor, kernel w: Tensor, into dx: inout Tensor) {
+        let g = geometry, n = dz.shape[0], filters = self.filters
+        let (taps, channels) = (g.windowHeight * g.windowWidth, g.channels)
+        Tensor.reuse(&transposedKernel, shape: [taps, filters, channels])
+        Tensor.reuse(&dx, shape: [n, g.inputHeight, g.inputWidth, channels])
+        transposedKernel.withUnsafeMutableBufferPointer { wt in
+            w.withUnsafeBufferPointer { w in
+                // wt[tap, f, c] = w[tap C + c, f]
+                for tap in 0..<taps { for c in 0..<channels { for f in 0..<filters {
+                    wt[(tap * filters + f) * channels + c] = w[(tap * channels + c) * filters + f]
+                } } }
+            }
+        }
+        dx.withUnsafeMutableBufferPointer { dx in
+            dz.withUnsafeBufferPointer { dz in
+                transposedKernel.withUnsafeBufferPointer { wt in
+                    let shared = UncheckedSendable((dz.baseAddress!, wt.baseAddress!, dx.baseAddress!))
+                    let wide = directUnit == .avx512
+                    Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * filters) { range in
+                        let (dz, wt, dx) = shared.value
+                        if wide {
+                            perceptron_convolution_input_gradient_avx512(dz, range.lowerBound, range.upperBound, g.inputHeight,
+                                                                         g.inputWidth, channels, g.windowHeight, g.windowWidth,
+                                                                         wt, filters, dx)
+                        } else {
+                            perceptron_convolution_input_gradient_avx2(dz, range.lowerBound, range.upperBound, g.inputHeight,
+                                                                       g.inputWidth, channels, g.windowHeight, g.windowWidth,
+                                                                       wt, filters, dx)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // columns: [P, K] (the short-window forward's), dy, y: [P, F] -> dw: [K, F] += columnsᵀ dz, db: [F] += Σ_p dz,
     // with dz = dy ⊙ (y > 0) when relu (y is read only then)
     /// The short-window backward without an input gradient: dz is never stored. `db` empty
@@ -194,7 +238,8 @@ struct ConvolutionProduct {
     // x: [N, H, W, C], dz: [N, OH, OW, F], w: [K, F] -> dw: [K, F] += unfold(x)ᵀ dz, db: [F] += Σ_p dz,
     // dx: [N, H, W, C] = fold(dz wᵀ) when needsInputGradient; chunk by chunk of images
     /// The chunked backward: each chunk's windows unfolded again from the input (with the
-    /// direct kernels, none: the kernel gradient is formed from the input itself first). `db`
+    /// direct kernels, none: the kernel gradient is formed from the input itself first, and the
+    /// input gradient from dz itself when `usesDirectInputGradient`). `db`
     /// empty for a layer without bias; `dx` untouched without `needsInputGradient`.
     mutating func backward(input x: Tensor, preactivationGradient dz: Tensor, kernel w: Tensor, needsInputGradient: Bool,
                            kernelGradient dw: inout Tensor, biasGradient db: inout Tensor, inputGradient dx: inout Tensor) {
@@ -204,8 +249,9 @@ struct ConvolutionProduct {
         let direct = usesDirectKernels
         if direct {
             directKernelGradient(x, dz, into: &dw)
-            if !needsInputGradient {
+            if !needsInputGradient || usesDirectInputGradient {
                 if db.count > 0 { Kernels.addColumnSums(of: dz, into: &db) }
+                if needsInputGradient { directInputGradient(dz, kernel: w, into: &dx) }
                 return
             }
         } else {
