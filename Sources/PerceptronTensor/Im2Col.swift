@@ -63,6 +63,13 @@ public struct WindowGeometry: Equatable, Sendable {
     public var patchSize: Int { windowHeight * windowWidth * channels }
     /// Output positions per image.
     public var outputPositions: Int { outputHeight * outputWidth }
+
+    /// Whether every window lies inside the image (no padding cell in any): then a window can
+    /// be read in place rather than unfolded (`PatchRows(windowsOf:geometry:)`).
+    public var windowsInsideImage: Bool {
+        padTop == 0 && padLeft == 0 && (outputHeight - 1) * strideHeight + windowHeight <= inputHeight
+            && (outputWidth - 1) * strideWidth + windowWidth <= inputWidth
+    }
 }
 
 /// im2col and col2im for channels-last images.

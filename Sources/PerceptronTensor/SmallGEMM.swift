@@ -21,28 +21,29 @@ public enum SmallGEMM {
     }
 
     /// `c[p, :] = relu?(bias + Σ_k a[p, k] b[k, :])` for every row p of `m`.
-    public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    public static func multiply(m: Int, n: Int, k: Int, a: PatchRows, b: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>,
                                 vectorUnit: VectorUnit = .widest) {
         precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
-        let shared = UncheckedSendable((a, b, bias, c))
+        let shared = UncheckedSendable((b, bias, c))
         Parallel.forEachChunk(m, costPerItem: k * n) { rows in
-            let (a, b, bias, c) = shared.value
+            let (b, bias, c) = shared.value
             multiplyRows(rows, n: n, k: k, a: a, b: b, bias: bias, relu: relu, c: c, vectorUnit: vectorUnit)
         }
     }
 
-    /// `multiply` for `rows` only, on the calling thread (row `p` of `a` and of `c` at `p * k`
-    /// and `p * n`). Each output is computed the same way whatever the range.
+    /// `multiply` for `rows` only, on the calling thread (row `p` of `c` at `p * n`). Each
+    /// output is computed the same way whatever the range.
     @inline(__always)
-    public static func multiplyRows(_ rows: Range<Int>, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    public static func multiplyRows(_ rows: Range<Int>, n: Int, k: Int, a: PatchRows, b: UnsafePointer<Float>,
                                     bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>,
                                     vectorUnit: VectorUnit = .widest) {
         if vectorUnit != .baseline {
             // The same loop on 8-lane AVX2 registers, bit for bit.
-            perceptron_small_multiply_rows_avx2(rows.lowerBound, rows.upperBound, n, k, a, b, bias, relu ? 1 : 0, c)
+            perceptron_small_multiply_rows_avx2(rows.lowerBound, rows.upperBound, n, k, a.layout, b, bias, relu ? 1 : 0, c)
             return
         }
+        let offsets = (0..<k).map(a.offset(ofValue:))
         // 32 output columns at a time in four vector accumulators; each row of `a` is read
         // once per 32 columns.
         var block = 0
@@ -53,11 +54,11 @@ public enum SmallGEMM {
             let b2 = width > 16 ? bias.map { load($0 + block + 16) } ?? Vector() : Vector()
             let b3 = width > 24 ? bias.map { load($0 + block + 24) } ?? Vector() : Vector()
             for p in rows {
-                let row = a + p * k
+                let row = a.start(ofRow: p)
                 var s0 = b0, s1 = b1, s2 = b2, s3 = b3
                 var column = b + block
                 for q in 0..<k {
-                    let x = row[q]
+                    let x = row[offsets[q]]
                     s0 += x * load(column)
                     if width > 8 { s1 += x * load(column + 8) }
                     if width > 16 { s2 += x * load(column + 16) }
@@ -85,7 +86,7 @@ public enum SmallGEMM {
     /// `dw[q, :] += Σ_p a[p, q] dz[p, :]`. The sums are taken per thread, tile by tile of 128
     /// rows in row order, then added in thread order, so results depend on the thread count
     /// but not on timing.
-    public static func weightGradients(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    public static func weightGradients(m: Int, n: Int, k: Int, a: PatchRows, dy: UnsafePointer<Float>,
                                        y: UnsafePointer<Float>?, dw: UnsafeMutablePointer<Float>,
                                        db: UnsafeMutablePointer<Float>?, vectorUnit: VectorUnit = .widest) {
         weightGradients(m: m, n: n, k: k, a: a, gradient: DenseGradient(dy: dy, y: y, n: n), dw: dw, db: db,
@@ -96,7 +97,7 @@ public enum SmallGEMM {
     /// specialised for a source defined in another module.
     @inlinable
     public static func weightGradients<Source: OutputGradientSource>(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, gradient: Source,
+        m: Int, n: Int, k: Int, a: PatchRows, gradient: Source,
         dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?, vectorUnit: VectorUnit = .widest
     ) {
         precondition(applies(k: k, n: n), "SmallGEMM needs K in 1...32 and N a multiple of 8 up to 128, got K \(k), N \(n)")
@@ -113,6 +114,12 @@ public enum SmallGEMM {
             let tile = 128
             let masked = UnsafeMutablePointer<Vector>.allocate(capacity: tile)
             defer { masked.deallocate() }
+            // Where the tile's rows of `a` start, and each value's offset within a row.
+            let starts = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: tile)
+            defer { starts.deallocate() }
+            let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k)
+            defer { offsets.deallocate() }
+            for q in 0..<k { offsets[q] = a.offset(ofValue: q) }
             var rowsPrepared = gradient.makeTileState(capacity: tile)
             defer { gradient.release(&rowsPrepared) }
             for thread in range {
@@ -122,6 +129,7 @@ public enum SmallGEMM {
                 while start < rows.upperBound {
                     let end = min(start + tile, rows.upperBound)
                     gradient.prepare(rows: start..<end, into: &rowsPrepared)
+                    perceptron_patch_row_starts(a.layout, start, end - start, starts)
                     var block = 0
                     while block < n {
                         let biasSum = gradient.loadTile(rows: start..<end, column: block, state: rowsPrepared, into: masked)
@@ -129,7 +137,7 @@ public enum SmallGEMM {
                         if wide {
                             // All weight rows in one pass on AVX2, the same sums bit for bit.
                             UnsafeRawPointer(masked).withMemoryRebound(to: Float.self, capacity: 8 * (end - start)) { g in
-                                perceptron_small_weight_sums_avx2(end - start, k, a + start * k, k, g, local + block, n)
+                                perceptron_small_weight_sums_avx2(end - start, k, starts, offsets, g, local + block, n)
                             }
                             block += 8
                             continue
@@ -140,14 +148,14 @@ public enum SmallGEMM {
                         while q < k {
                             let count = min(4, k - q)
                             var s0 = Vector(), s1 = Vector(), s2 = Vector(), s3 = Vector()
-                            var row = a + start * k + q
+                            let (o0, o1) = (offsets[q], count > 1 ? offsets[q + 1] : 0)
+                            let (o2, o3) = (count > 2 ? offsets[q + 2] : 0, count > 3 ? offsets[q + 3] : 0)
                             for t in 0..<(end - start) {
-                                let g = masked[t]
-                                s0 += row[0] * g
-                                if count > 1 { s1 += row[1] * g }
-                                if count > 2 { s2 += row[2] * g }
-                                if count > 3 { s3 += row[3] * g }
-                                row += k
+                                let g = masked[t], row = starts[t]!
+                                s0 += row[o0] * g
+                                if count > 1 { s1 += row[o1] * g }
+                                if count > 2 { s2 += row[o2] * g }
+                                if count > 3 { s3 += row[o3] * g }
                             }
                             let out = local + q * n + block
                             store(load(out) + s0, out)
@@ -168,6 +176,47 @@ public enum SmallGEMM {
             if let db { for j in 0..<n { db[j] += local[k * n + j] } }
         }
     }
+}
+
+/// Where the rows of a `SmallGEMM` product's left operand lie: packed one after the other
+/// (unfolded windows), or each output position's window read in place from channels-last
+/// images, which saves unfolding them. The values and their order are the same either way.
+public struct PatchRows: @unchecked Sendable {
+    /// The layout the C kernels read (see `perceptron_patch_rows`).
+    public let layout: perceptron_patch_rows
+
+    /// Rows of `k` values one after the other: row p at `a + p k`.
+    public init(packed a: UnsafePointer<Float>, k: Int) {
+        layout = perceptron_patch_rows(base: a, positions: 1, outputWidth: 1, imageStride: k, rowStride: 0, columnStride: 0,
+                                       run: k, lineStride: 0)
+    }
+
+    /// The windows of `g` over the images `x: [N, H, W, C]`, row `(n, oy, ox)` holding the
+    /// window at that output position in (ky, kx, c) order, as `Im2Col.unfold` writes it.
+    ///
+    /// - Precondition: `g.windowsInsideImage` (no window reaches a padding cell).
+    public init(windowsOf x: UnsafePointer<Float>, geometry g: WindowGeometry) {
+        precondition(g.windowsInsideImage, "windows read in place must lie inside the image, got \(g)")
+        layout = perceptron_patch_rows(base: x, positions: g.outputPositions, outputWidth: g.outputWidth,
+                                       imageStride: g.inputHeight * g.inputWidth * g.channels,
+                                       rowStride: g.strideHeight * g.inputWidth * g.channels,
+                                       columnStride: g.strideWidth * g.channels,
+                                       run: g.windowWidth * g.channels, lineStride: g.inputWidth * g.channels)
+    }
+
+    /// Where row `p` starts.
+    @inlinable @inline(__always)
+    public func start(ofRow p: Int) -> UnsafePointer<Float> {
+        let l = layout
+        let image: Int = p / l.positions * l.imageStride
+        let line: Int = p % l.positions / l.outputWidth * l.rowStride
+        let column: Int = p % l.outputWidth * l.columnStride
+        return l.base + (image + line + column)
+    }
+
+    /// Value `q` of a row, from the row's start.
+    @inlinable @inline(__always)
+    public func offset(ofValue q: Int) -> Int { q / layout.run * layout.lineStride + q % layout.run }
 }
 
 /// Where `SmallGEMM.weightGradients` reads `dz`, eight columns of one row at a time, for a

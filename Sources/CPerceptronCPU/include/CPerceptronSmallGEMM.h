@@ -3,18 +3,34 @@
 #ifndef CPERCEPTRON_SMALL_GEMM_H
 #define CPERCEPTRON_SMALL_GEMM_H
 
+/// Where the rows of a product's left operand A (K values each) lie: packed one after the
+/// other (unfolded windows), or each output position's window read in place from
+/// channels-last images. Row p starts at
+///     start(p) = base + (p / positions) * imageStride + (p % positions / outputWidth) * rowStride
+///                     + (p % outputWidth) * columnStride
+/// and holds its value q at start(p)[(q / run) * lineStride + q % run]. Packed rows: positions
+/// and outputWidth 1, imageStride and run K, the rest 0.
+typedef struct {
+    const float *base;
+    long positions, outputWidth, imageStride, rowStride, columnStride;
+    long run, lineStride;
+} perceptron_patch_rows;
+
+/// start(p) for the rows p in [first, first + count), into `starts`.
+void perceptron_patch_row_starts(perceptron_patch_rows a, long first, long count, const float **starts);
+
 /// For one tile of `count` rows and 8 output columns:
-///     out[q * n + j] += (sum over t < count, in order, of a[t * lda + q] * g[t * 8 + j])
+///     out[q * n + j] += (sum over t < count, in order, of rows[t][offsets[q]] * g[t * 8 + j])
 /// for q < k and j < 8. Each sum starts from zero and takes a multiply then an add per row,
 /// no fused multiply-add, exactly as the Swift loop, so the results are bit for bit the same.
-void perceptron_small_weight_sums_avx2(long count, long k, const float *a, long lda, const float *g,
-                                       float *out, long n);
+void perceptron_small_weight_sums_avx2(long count, long k, const float *const *rows, const long *offsets,
+                                       const float *g, float *out, long n);
 
-/// c[p, :] = relu?(bias + sum over q < k, in order, of a[p * k + q] * b[q * n + :]) for rows p
-/// in [first, last), 32 columns at a time; n a multiple of 8, bias NULL for none. A multiply
-/// then an add per term and ReLU as "0 where the sum is below 0" (so -0 and NaN pass), as the
-/// Swift loop: bit for bit the same.
-void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, const float *a, const float *b,
-                                         const float *bias, int relu, float *c);
+/// c[p, :] = relu?(bias + sum over q < k, in order, of A[p, q] * b[q * n + :]) for rows p
+/// in [first, last) of `a`, 32 columns at a time; n a multiple of 8, bias NULL for none. A
+/// multiply then an add per term and ReLU as "0 where the sum is below 0" (so -0 and NaN
+/// pass), as the Swift loop: bit for bit the same.
+void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, perceptron_patch_rows a,
+                                         const float *b, const float *bias, int relu, float *c);
 
 #endif

@@ -2,7 +2,8 @@
 // one kernel. Forward computes each image's maps into a per-thread buffer and pools them at
 // once, so the N x OH x OW x F maps never go through memory; backward forms the kernel and
 // bias gradients from the pooled gradient and the pooling's choices, without the maps'
-// gradient. The arithmetic is the two layers', step for step, so results are bit-identical.
+// gradient. Windows are read in place from the images (unfolded only where they reach
+// padding). The arithmetic is the two layers', step for step, so results are bit-identical.
 // Legend: N batch, OH/OW the convolution's output, PH/PW the pooling's, F filters, K patch size.
 
 import CPerceptronCPU
@@ -13,8 +14,8 @@ import PerceptronTensor
 /// Applies where `SmallGEMM` does (K <= 32, F a multiple of 8) and the pooling is
 /// `PoolingKernels.isPairwiseMax`. `ConvolutionPooling2D` calls it in training.
 enum ConvolutionPoolingKernel {
-    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> columns: [N OH OW, K], pooled: [N, PH, PW, F],
-    // choices: [N PH PW F] (each pooled value's cell within its image's maps)
+    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> pooled: [N, PH, PW, F], choices: [N PH PW F] (each
+    // pooled value's cell within its image's maps), columns: [N OH OW, K] where windows reach padding, else empty
     static func forward(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, maps g: WindowGeometry,
                         pooling pg: WindowGeometry, columns: inout Tensor, into pooled: inout Tensor,
                         choices: inout [Int32]) {
@@ -22,7 +23,8 @@ enum ConvolutionPoolingKernel {
         let positions = g.outputPositions, patch = g.patchSize, filters = pg.channels
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         let pooledSize = pg.outputPositions * pg.channels
-        Tensor.reuse(&columns, shape: [n * positions, patch])
+        let inPlace = g.windowsInsideImage
+        Tensor.reuse(&columns, shape: inPlace ? [0] : [n * positions, patch])
         Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, pg.channels])
         if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
         pooled.withUnsafeMutableBufferPointer { out in
@@ -31,16 +33,22 @@ enum ConvolutionPoolingKernel {
                     choices.withUnsafeMutableBufferPointer { choice in
                         w.withUnsafeBufferPointer { w in
                             b.withUnsafeBufferPointer { b in
-                                let shared = UncheckedSendable((out.baseAddress!, c.baseAddress!, input.baseAddress!,
+                                let shared = UncheckedSendable((out.baseAddress!, c.baseAddress, input.baseAddress!,
                                                                 choice.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress))
                                 Parallel.forEachChunk(n, costPerItem: positions * patch * filters) { range in
                                     let (out, columns, input, choice, w, b) = shared.value
                                     let maps = UnsafeMutablePointer<Float>.allocate(capacity: positions * filters)
                                     defer { maps.deallocate() }
                                     for image in range {
-                                        let imageColumns = columns + image * positions * patch
-                                        Im2Col.unfold(input + image * imageSize, count: 1, geometry: g, into: imageColumns)
-                                        SmallGEMM.multiplyRows(0..<positions, n: filters, k: patch, a: imageColumns, b: w,
+                                        let windows: PatchRows
+                                        if inPlace {
+                                            windows = PatchRows(windowsOf: input + image * imageSize, geometry: g)
+                                        } else {
+                                            let imageColumns = columns! + image * positions * patch
+                                            Im2Col.unfold(input + image * imageSize, count: 1, geometry: g, into: imageColumns)
+                                            windows = PatchRows(packed: imageColumns, k: patch)
+                                        }
+                                        SmallGEMM.multiplyRows(0..<positions, n: filters, k: patch, a: windows, b: w,
                                                                bias: b, relu: relu, c: maps)
                                         PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
                                                                           choice: choice + image * pooledSize)
@@ -54,22 +62,28 @@ enum ConvolutionPoolingKernel {
         }
     }
 
-    // dPooled: [N, PH, PW, F] -> dw: [K, F] += columnsᵀ dz, db: [F] += Σ dz (db empty: no bias), where dz
-    // is the pooling's backward (dPooled at each window's chosen cell, 0 elsewhere) masked by the ReLU
-    static func addWeightGradients(_ dy: Tensor, pooled: Tensor, choices: [Int32], columns: Tensor, relu: Bool,
-                                   maps g: WindowGeometry, pooling pg: WindowGeometry,
+    // x: [N, H, W, C], dPooled: [N, PH, PW, F] -> dw: [K, F] += unfold(x)ᵀ dz, db: [F] += Σ dz (db empty: no
+    // bias), where dz is the pooling's backward (dPooled at each window's chosen cell, 0 elsewhere) masked by
+    // the ReLU; the windows read in place from x, or the forward's `columns` where they reach padding
+    static func addWeightGradients(input x: Tensor, _ dy: Tensor, pooled: Tensor, choices: [Int32], columns: Tensor,
+                                   relu: Bool, maps g: WindowGeometry, pooling pg: WindowGeometry,
                                    kernel dw: inout Tensor, bias db: inout Tensor) {
         let n = dy.shape[0]
         dy.withUnsafeBufferPointer { d in
             pooled.withUnsafeBufferPointer { pooled in
                 choices.withUnsafeBufferPointer { choice in
-                    columns.withUnsafeBufferPointer { c in
-                        dw.withUnsafeMutableBufferPointer { dw in
-                            db.withUnsafeMutableBufferPointer { db in
-                                let source = PooledGradient(dy: d.baseAddress!, pooled: pooled.baseAddress!, choice: choice.baseAddress!,
-                                                            relu: relu, maps: g, pooling: pg)
-                                SmallGEMM.weightGradients(m: n * g.outputPositions, n: pg.channels, k: g.patchSize, a: c.baseAddress!,
-                                                          gradient: source, dw: dw.baseAddress!, db: db.count == 0 ? nil : db.baseAddress)
+                    x.withUnsafeBufferPointer { x in
+                        columns.withUnsafeBufferPointer { c in
+                            dw.withUnsafeMutableBufferPointer { dw in
+                                db.withUnsafeMutableBufferPointer { db in
+                                    let source = PooledGradient(dy: d.baseAddress!, pooled: pooled.baseAddress!,
+                                                                choice: choice.baseAddress!, relu: relu, maps: g, pooling: pg)
+                                    let windows = g.windowsInsideImage ? PatchRows(windowsOf: x.baseAddress!, geometry: g)
+                                        : PatchRows(packed: c.baseAddress!, k: g.patchSize)
+                                    SmallGEMM.weightGradients(m: n * g.outputPositions, n: pg.channels, k: g.patchSize, a: windows,
+                                                              gradient: source, dw: dw.baseAddress!,
+                                                              db: db.count == 0 ? nil : db.baseAddress)
+                                }
                             }
                         }
                     }

@@ -152,7 +152,8 @@ public final class Conv2D: Layer, LogitsOutputLayer {
         if usesSmallKernel && !needsInputGradient {
             // The first layer: the ReLU mask, kernel and bias gradients in one pass, dz never stored.
             bias.withGradient { db in
-                convolution.addWeightGradients(dy, output: output, relu: activation == .relu, kernel: &kernel.gradient, bias: &db)
+                convolution.addWeightGradients(input: cachedInput, dy, output: output, relu: activation == .relu,
+                                               kernel: &kernel.gradient, bias: &db)
             }
             cachedInput = Tensor.empty
             return Tensor.empty

@@ -40,7 +40,9 @@ final class ConvolutionPooling2D: Layer {
     /// The convolution's input shape.
     var inputShape: [Int]? { convolution.inputShape }
 
-    // Training caches (see Tensor.reuse): the windows, the pooled output and its choices.
+    // Training caches (see Tensor.reuse): the input (its windows are read in place), the
+    // windows unfolded where they reach padding, the pooled output and its choices.
+    private var input = Tensor.empty
     private var columns = Tensor.empty
     private var pooled = Tensor.empty
     private var choices: [Int32] = []
@@ -74,6 +76,7 @@ final class ConvolutionPooling2D: Layer {
                                          relu: convolution.activation == .relu, maps: g, pooling: pooling.geometry,
                                          columns: &columns, into: &y, choices: &choices)
         pooled = y
+        input = x
         return y
     }
 
@@ -86,10 +89,12 @@ final class ConvolutionPooling2D: Layer {
         precondition(!needsInputGradient, "Conv2D '\(name)' fused with '\(pooling.name)' gives no input gradient")
         precondition(dy.shape == pooled.shape, "Conv2D '\(name)' backward through '\(pooling.name)' expects \(pooled.shape), got \(dy.shape)")
         convolution.bias.withGradient { db in
-            ConvolutionPoolingKernel.addWeightGradients(dy, pooled: pooled, choices: choices, columns: columns,
+            ConvolutionPoolingKernel.addWeightGradients(input: input, dy, pooled: pooled, choices: choices, columns: columns,
                                                         relu: convolution.activation == .relu, maps: convolution.geometry,
                                                         pooling: pooling.geometry, kernel: &convolution.kernel.gradient, bias: &db)
         }
+        // Let go of the input, whose buffer its producer reuses in the next step.
+        input = Tensor.empty
         return Tensor.empty
     }
 }
