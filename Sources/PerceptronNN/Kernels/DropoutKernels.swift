@@ -19,8 +19,14 @@ enum DropoutKernels {
                 x.withUnsafeBufferPointer { input in
                     // A local copy of the generator: no exclusivity check per draw through the inout.
                     var random = generator
+                    let scaleBits = scale.bitPattern
                     for i in 0..<m.count {
-                        let kept: Float = random.next() >> 40 < threshold ? scale : 0
+                        // kept = draw < threshold ? scale : +0, without a branch (half the draws go
+                        // each way, so a branch would be mispredicted every other value): both are
+                        // below 2^25, so draw - threshold wraps to a negative Int64 exactly when kept.
+                        let difference = Int64(bitPattern: (random.next() >> 40) &- threshold)
+                        let keptBits = scaleBits & UInt32(truncatingIfNeeded: difference >> 63)
+                        let kept = Float(bitPattern: keptBits)
                         m[i] = kept
                         out[i] = input[i] * kept
                     }
