@@ -4,7 +4,7 @@
 // images: a row's start and its values' offsets (perceptron_patch_rows) say where, and the
 // sums are the same either way.
 //
-// Weight gradient: all the weight rows of a block (up to 8) are summed in one pass over the
+// Weight gradient: all the weight rows of a block (up to 12) are summed in one pass over the
 // tile, each in its own register, so the tile's gradient is read once per block rather than
 // once per four rows. Forward: 32 output columns of a row in four 8-lane registers.
 #pragma STDC FP_CONTRACT OFF
@@ -58,8 +58,8 @@ void perceptron_patch_row_starts(perceptron_patch_rows a, long first, long count
 static inline __attribute__((always_inline, target("avx2")))
 void weight_sums_block(const int rows, long count, const float *const *starts, const long *offsets, const float *g,
                        float *out, long n) {
-    __m256 s[8];
-    long offset[8];
+    __m256 s[12];
+    long offset[12];
     for (int i = 0; i < rows; i++) {
         s[i] = _mm256_setzero_ps();
         offset[i] = offsets[i];
@@ -75,8 +75,9 @@ void weight_sums_block(const int rows, long count, const float *const *starts, c
 __attribute__((target("avx2")))
 void perceptron_small_weight_sums_avx2(long count, long k, const float *const *rows, const long *offsets,
                                        const float *g, float *out, long n) {
-    // Blocks of equal size, at most 8 rows: K = 9 goes as 5 + 4.
-    const long blocks = (k + 7) / 8;
+    // Blocks of equal size, at most 12 rows (12 sums, the tile's row and a broadcast take 14 of
+    // the 16 registers): K = 9 goes in one block, so the tile is read once.
+    const long blocks = (k + 11) / 12;
     long q = 0;
     for (long block = 0; block < blocks; block++) {
         const long end = k * (block + 1) / blocks;
@@ -90,7 +91,11 @@ void perceptron_small_weight_sums_avx2(long count, long k, const float *const *r
         case 5: weight_sums_block(5, count, rows, column, g, target, n); break;
         case 6: weight_sums_block(6, count, rows, column, g, target, n); break;
         case 7: weight_sums_block(7, count, rows, column, g, target, n); break;
-        default: weight_sums_block(8, count, rows, column, g, target, n); break;
+        case 8: weight_sums_block(8, count, rows, column, g, target, n); break;
+        case 9: weight_sums_block(9, count, rows, column, g, target, n); break;
+        case 10: weight_sums_block(10, count, rows, column, g, target, n); break;
+        case 11: weight_sums_block(11, count, rows, column, g, target, n); break;
+        default: weight_sums_block(12, count, rows, column, g, target, n); break;
         }
         q = end;
     }
