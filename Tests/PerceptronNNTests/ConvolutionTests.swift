@@ -373,6 +373,38 @@ enum WindowReference {
         #expect(fused.weights()[0] != convnet("c_" + tag).weights()[0], "training moved the first kernel")
     }
 
+    /// A direct convolution (64 filters on 16 channels) fuses with its pooling too, input
+    /// gradient included: the maps never stored, the pooling's backward and the ReLU's in one
+    /// pass. Even and odd maps (a last row and column no window covers), ReLU and linear.
+    @Test("Training fuses a direct convolution with its 2x2 max pooling and gets the unfused layers' weights bit for bit",
+          arguments: [(14, ActivationFunction.relu), (16, .relu), (14, .linear)])
+    func fusedDirectConvolutionAndPooling(size: Int, activation: ActivationFunction) throws {
+        func convnet(_ tag: String) -> Model {
+            let model = functionalModel([size, size, 1], [
+                Conv2D(16, kernelSize: 3, activation: .relu, name: "dfuse_conv_\(tag)"), MaxPooling2D(2, name: "dfuse_pool_\(tag)"),
+                Conv2D(64, kernelSize: 3, activation: activation, name: "dfuse_conv2_\(tag)"), MaxPooling2D(2, name: "dfuse_pool2_\(tag)"),
+                Flatten(name: "dfuse_flatten_\(tag)"), Dropout(0.5, name: "dfuse_dropout_\(tag)"),
+                Dense(3, activation: .softmax, name: "dfuse_out_\(tag)"),
+            ], seed: 8, name: "dfuse_\(tag)")
+            model.compile(loss: .categoricalCrossentropy, optimizer: Adam(learningRate: 0.01), metrics: [.accuracy])
+            return model
+        }
+        let tag = "\(size)_\(activation.rawValue)"
+        let fused = convnet("a_" + tag), plain = convnet("b_" + tag)
+        plain.fusesLayers = false
+        plain.setWeights(fused.weights())
+        let direct = (fused.layers[2] as! Conv2D).convolution.usesDirectKernels
+        let pairs = fused.executionLayers.filter { $0 is ConvolutionPooling2D }.count
+        #expect(pairs == (direct ? 2 : 1), "the first convolution fuses, and the second where it runs direct")
+        let x = tensor(randomValues(16 * size * size, seed: 9, in: 0...1), [16, size, size, 1])
+        let y = Tensor(rows: (0..<16).map { i in (0..<3).map { $0 == i % 3 ? 1 : 0 } })
+        let a = try fused.fit(x, y, batchSize: 8, epochs: 3, verbose: 0, validationSplit: 0.25, seed: 10)
+        let b = try plain.fit(x, y, batchSize: 8, epochs: 3, verbose: 0, validationSplit: 0.25, seed: 10)
+        #expect(fused.weights().map { $0.scalars.map(\.bitPattern) } == plain.weights().map { $0.scalars.map(\.bitPattern) })
+        #expect(a.history["loss"] == b.history["loss"] && a.history["val_loss"] == b.history["val_loss"])
+        #expect(fused.weights()[2] != convnet("c_" + tag).weights()[2], "training moved the second kernel")
+    }
+
     @Test("Keras's parameter counts and output shapes for the MNIST convnet")
     func convnetShapes() {
         let conv1 = built(Conv2D(32, kernelSize: 3, name: "shape_conv1"), on: [28, 28, 1])
@@ -485,5 +517,38 @@ enum WindowReference {
         let generalCells: [Float] = (0..<4).flatMap { cell in Array(generalScalars[(cell * 9)..<(cell * 9 + 8)]) }
         #expect(dxFast.scalars.map(\.bitPattern) == generalCells.map(\.bitPattern))
         #expect(dxFast.scalars[8 * 1 + 1] == 2)  // channel 1: the first of the tied 2s (top right)
+    }
+
+    /// The pooling's backward with the ReLU's folded in equals the pooling's backward then
+    /// `Kernels.reluGradient` on the maps, bit for bit: maps with a last row and column no
+    /// window covers, non-positive, negative-zero and NaN values, ties.
+    @Test("2x2 max pooling's backward with the ReLU's mask equals the two backwards one after the other",
+          arguments: [6, 7])
+    func poolingBackwardWithReLU(size: Int) {
+        let (n, c) = (2, 16)
+        let g = WindowGeometry(inputHeight: size, inputWidth: size, channels: c, windowHeight: 2, windowWidth: 2,
+                               strideHeight: 2, strideWidth: 2, padding: .valid)
+        var values = randomValues(n * size * size * c, seed: 40, in: -1...1).map(Float.init)
+        for i in stride(from: 0, to: values.count, by: 11) { values[i] = 0 }
+        for i in stride(from: 3, to: values.count, by: 17) { values[i] = -0.0 }
+        for i in stride(from: 5, to: values.count, by: 97) { values[i] = .nan }
+        let maps = Tensor(shape: [n, size, size, c], scalars: values)
+        var pooled = Tensor.empty, choices: [Int32] = []
+        PoolingKernels.forward(maps, kind: .max, geometry: g, recordChoices: true, into: &pooled, choices: &choices)
+        let dy = tensor(randomValues(pooled.count, seed: 41), pooled.shape)
+        var folded = Tensor.empty, unfolded = Tensor.empty
+        PoolingKernels.backward(dy, kind: .max, geometry: g, choices: choices, reluOf: pooled, into: &folded)
+        PoolingKernels.backward(dy, kind: .max, geometry: g, choices: choices, into: &unfolded)
+        var expected = Tensor.empty
+        Tensor.reuse(&expected, shape: unfolded.shape)
+        expected.withUnsafeMutableBufferPointer { dz in
+            unfolded.withUnsafeBufferPointer { d in
+                maps.withUnsafeBufferPointer { y in
+                    Kernels.reluGradient(d.baseAddress!, output: y.baseAddress!, count: d.count, into: dz.baseAddress!)
+                }
+            }
+        }
+        #expect(folded.scalars.elementsEqual(expected.scalars) { $0.bitPattern == $1.bitPattern })
+        #expect(folded.scalars.contains { $0 != 0 } && expected.scalars.contains(0))
     }
 }

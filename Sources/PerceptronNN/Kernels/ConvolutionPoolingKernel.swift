@@ -62,6 +62,42 @@ enum ConvolutionPoolingKernel {
         }
     }
 
+    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> pooled: [N, PH, PW, F], choices: [N PH PW F], with the
+    // convolution's direct kernels (a long window)
+    /// `forward` for a convolution that runs direct (`ConvolutionProduct.usesDirectKernels`):
+    /// each image's maps computed by the direct forward into a per-thread buffer and pooled at
+    /// once, so they never go through memory.
+    static func directForward(_ x: Tensor, product: ConvolutionProduct, kernel w: Tensor, bias b: Tensor, relu: Bool,
+                              pooling pg: WindowGeometry, into pooled: inout Tensor, choices: inout [Int32]) {
+        let g = product.geometry, n = x.shape[0]
+        let imageSize = g.inputHeight * g.inputWidth * g.channels
+        let (mapSize, pooledSize) = (g.outputPositions * product.filters, pg.outputPositions * pg.channels)
+        Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, pg.channels])
+        if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
+        pooled.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { input in
+                choices.withUnsafeMutableBufferPointer { choice in
+                    w.withUnsafeBufferPointer { w in
+                        b.withUnsafeBufferPointer { b in
+                            let shared = UncheckedSendable((out.baseAddress!, input.baseAddress!, choice.baseAddress!, w.baseAddress!,
+                                                            b.count == 0 ? nil : b.baseAddress, product))
+                            Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * product.filters) { range in
+                                let (out, input, choice, w, bias, product) = shared.value
+                                let maps = UnsafeMutablePointer<Float>.allocate(capacity: mapSize)
+                                defer { maps.deallocate() }
+                                for image in range {
+                                    product.directForward(image: input + image * imageSize, kernel: w, bias: bias, relu: relu, into: maps)
+                                    PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
+                                                                      choice: choice + image * pooledSize)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // x: [N, H, W, C], dPooled: [N, PH, PW, F] -> dw: [K, F] += unfold(x)ᵀ dz, db: [F] += Σ dz (db empty: no
     // bias), where dz is the pooling's backward (dPooled at each window's chosen cell, 0 elsewhere) masked by
     // the ReLU; the windows read in place from x, or the forward's `columns` where they reach padding

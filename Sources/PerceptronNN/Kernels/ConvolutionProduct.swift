@@ -163,6 +163,22 @@ struct ConvolutionProduct {
         }
     }
 
+    // x: [H, W, C] (one image), w: [K, F], b: [F] or nil -> maps: [OH, OW, F] = relu?(conv(x, w) + b), on the calling thread
+    /// The direct forward of one image, as `forward` computes each of its images (the same
+    /// bits): for a caller that splits the images itself and uses the maps at once.
+    func directForward(image x: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+                       into maps: UnsafeMutablePointer<Float>) {
+        precondition(usesDirectKernels, "the direct forward needs the direct kernels to apply")
+        let g = geometry
+        if directUnit == .avx512 {
+            perceptron_convolution_direct_avx512(x, 0, 1, g.inputHeight, g.inputWidth, g.channels, g.windowHeight, g.windowWidth,
+                                                 w, filters, bias, relu ? 1 : 0, maps)
+        } else {
+            perceptron_convolution_direct_avx2(x, 0, 1, g.inputHeight, g.inputWidth, g.channels, g.windowHeight, g.windowWidth,
+                                               w, filters, bias, relu ? 1 : 0, maps)
+        }
+    }
+
     // x: [N, H, W, C], dz: [N, OH, OW, F] -> dw: [K, F] += Σ_images conv-gradient(x, dz), the rows of dw split over the cores
     private func directKernelGradient(_ x: Tensor, _ dz: Tensor, into dw: inout Tensor) {
         let g = geometry, n = x.shape[0], filters = self.filters

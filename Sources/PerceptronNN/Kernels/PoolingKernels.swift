@@ -63,31 +63,40 @@ enum PoolingKernels {
         }
     }
 
-    // dy: [N, OH, OW, C] -> dx: [N, H, W, C]
+    // dy: [N, OH, OW, C] -> dx: [N, H, W, C]; with reluOf y: [N, OH, OW, C], dx ⊙ (x > 0) for x the ReLU's output
     /// The input gradient of the last forward: max pooling sends each output's gradient to the
     /// cell it chose (`choices`), average pooling shares it evenly over the window's real cells.
+    /// With `reluOf` (2x2 max pooling only: its own output `y`), also the backward of a ReLU
+    /// before the pooling: a chosen cell's gradient is 0 where its value, the pooled one, is not
+    /// positive (as `Kernels.reluGradient` masks, so NaN passes), every other cell's is 0 anyway.
     static func backward(_ dy: Tensor, kind: Pooling2D.Kind, geometry g: WindowGeometry, choices: [Int32],
-                         into dx: inout Tensor) {
+                         reluOf y: Tensor? = nil, into dx: inout Tensor) {
         let n = dy.shape[0]
         Tensor.reuse(&dx, shape: [n, g.inputHeight, g.inputWidth, g.channels])
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         let outputSize = g.outputPositions * g.channels
         let pairwise = isPairwiseMax(kind, g)
+        precondition(y == nil || (pairwise && y!.shape == dy.shape), "a ReLU's backward folds only into 2x2 max pooling's")
+        let mask = y ?? Tensor.empty
         dx.withUnsafeMutableBufferPointer { dx in
             // The general way accumulates into zeros; the pairwise way writes every cell.
             if !pairwise { dx.update(repeating: 0) }
             dy.withUnsafeBufferPointer { grad in
                 choices.withUnsafeBufferPointer { choice in
-                    let shared = UncheckedSendable((dx.baseAddress!, grad.baseAddress!, choice.baseAddress))
-                    Parallel.forEachChunk(n, costPerItem: pairwise ? imageSize : outputSize * 4) { range in
-                        let (dx, grad, choice) = shared.value
-                        for image in range {
-                            let (source, target) = (grad + image * outputSize, dx + image * imageSize)
-                            let chosen = choice.map { $0 + image * outputSize }
-                            if pairwise {
-                                pairwiseMaxBackward(source, choice: chosen!, geometry: g, into: target)
-                            } else {
-                                windowBackward(source, kind: kind, geometry: g, choice: chosen, into: target)
+                    mask.withUnsafeBufferPointer { mask in
+                        let shared = UncheckedSendable((dx.baseAddress!, grad.baseAddress!, choice.baseAddress,
+                                                        y == nil ? nil : mask.baseAddress))
+                        Parallel.forEachChunk(n, costPerItem: pairwise ? imageSize : outputSize * 4) { range in
+                            let (dx, grad, choice, pooled) = shared.value
+                            for image in range {
+                                let (source, target) = (grad + image * outputSize, dx + image * imageSize)
+                                let chosen = choice.map { $0 + image * outputSize }
+                                if pairwise {
+                                    pairwiseMaxBackward(source, choice: chosen!, geometry: g, reluOf: pooled.map { $0 + image * outputSize },
+                                                        into: target)
+                                } else {
+                                    windowBackward(source, kind: kind, geometry: g, choice: chosen, into: target)
+                                }
                             }
                         }
                     }
@@ -229,10 +238,10 @@ enum PoolingKernels {
     }
 
     // dy: [OH, OW, C] -> dx: [H, W, C], each cell the gradient of the output that chose it or 0
-    // (0 + dy, as the general path's accumulation into zeros gives); a last odd row or column,
-    // which no window covers, is cleared.
+    // (0 + dy, as the general path's accumulation into zeros gives), and 0 where the pooled value
+    // `reluOf` is not positive when given; a last odd row or column, which no window covers, is cleared.
     static func pairwiseMaxBackward(_ dy: UnsafePointer<Float>, choice: UnsafePointer<Int32>, geometry g: WindowGeometry,
-                                    into dx: UnsafeMutablePointer<Float>) {
+                                    reluOf pooled: UnsafePointer<Float>? = nil, into dx: UnsafeMutablePointer<Float>) {
         let c = g.channels, rowSize = g.inputWidth * c
         if 2 * g.outputHeight != g.inputHeight || 2 * g.outputWidth != g.inputWidth {
             dx.update(repeating: 0, count: g.inputHeight * rowSize)
@@ -244,7 +253,8 @@ enum PoolingKernels {
             for ox in 0..<g.outputWidth {
                 let first = 2 * oy * rowSize + 2 * ox * c
                 for channel in stride(from: 0, to: c, by: 8) {
-                    let gradient = zero + load(dy + o)
+                    var gradient = zero + load(dy + o)
+                    if let pooled { gradient.replace(with: 0, where: load(pooled + o) .<= 0) }
                     let chosen = UnsafeRawPointer(choice + o).loadUnaligned(as: SIMD8<Int32>.self)
                     let start = SIMD8<Int32>(repeating: Int32(first + channel)) &+ lanes
                     let p = UnsafeMutableRawPointer(dx + first + channel)

@@ -13,21 +13,28 @@ protocol FusingLayer: Layer {
 }
 
 extension Conv2D: FusingLayer {
-    /// A short-window convolution (linear or ReLU, `usesSmallKernel`) with no input gradient
-    /// to give (the first layer with weights) fuses with a 2x2 stride-2 max pooling.
+    /// A convolution (linear or ReLU) fuses with a 2x2 stride-2 max pooling after it when it is
+    /// a short-window one with no input gradient to give (the first layer with weights,
+    /// `usesSmallKernel`) or one that runs direct (`ConvolutionProduct.usesDirectKernels`).
     func fused(with next: any Layer, needsInputGradient: Bool) -> (any Layer)? {
-        guard !needsInputGradient, usesSmallKernel, let pool = next as? Pooling2D, pool.isPairwiseMax else { return nil }
+        guard activation == .relu || activation == .linear, let pool = next as? Pooling2D, pool.isPairwiseMax else { return nil }
+        let shortWindow = !needsInputGradient && usesSmallKernel
+        guard shortWindow || convolution.usesDirectKernels else { return nil }
         return ConvolutionPooling2D(convolution: self, pooling: pool)
     }
 }
 
-/// `pooling(convolution(x))` with the maps never stored: in training, `ConvolutionPoolingKernel`
-/// computes each image's maps in a per-thread buffer and pools them at once, and backward
-/// forms the kernel and bias gradients from the pooled gradient and the pooling's choices.
-/// Weights and history are bit-identical to running the two layers one after the other.
+/// `pooling(convolution(x))` with the maps never stored: in training each image's maps are
+/// computed in a per-thread buffer and pooled at once (`ConvolutionPoolingKernel`). Backward,
+/// for a short-window convolution, forms the kernel and bias gradients from the pooled gradient
+/// and the pooling's choices; for a direct one, it expands the pooled gradient to the maps'
+/// with the ReLU's mask taken from the pooled values (one pass, instead of the pooling's
+/// backward and then the ReLU's), then runs the convolution's backward. Weights and history
+/// are bit-identical to running the two layers one after the other.
 ///
 /// Inference, and a convolution that keeps its logits, run the two layers themselves. The
-/// fused backward gives no input gradient, so a model fuses only its first layer with weights.
+/// short-window backward gives no input gradient, so a model fuses a short-window
+/// convolution only as its first layer with weights.
 final class ConvolutionPooling2D: Layer {
     /// The convolution, whose weights this layer trains.
     let convolution: Conv2D
@@ -41,11 +48,14 @@ final class ConvolutionPooling2D: Layer {
     var inputShape: [Int]? { convolution.inputShape }
 
     // Training caches (see Tensor.reuse): the input (its windows are read in place), the
-    // windows unfolded where they reach padding, the pooled output and its choices.
+    // windows unfolded where they reach padding, the pooled output and its choices, and for a
+    // direct convolution the maps' gradient and the input gradient.
     private var input = Tensor.empty
     private var columns = Tensor.empty
     private var pooled = Tensor.empty
     private var choices: [Int32] = []
+    private var mapsGradient = Tensor.empty
+    private var inputGradient = Tensor.empty
     /// Whether the last training forward ran fused (else backward goes through the two layers).
     private var ranFused = false
 
@@ -72,9 +82,14 @@ final class ConvolutionPooling2D: Layer {
                      "Conv2D '\(name)' expects [N, \(g.inputHeight), \(g.inputWidth), \(g.channels)], got \(x.shape)")
         var y = Tensor.empty
         swap(&y, &pooled)
-        ConvolutionPoolingKernel.forward(x, kernel: convolution.kernel.value, bias: convolution.bias?.value ?? Tensor.empty,
-                                         relu: convolution.activation == .relu, maps: g, pooling: pooling.geometry,
-                                         columns: &columns, into: &y, choices: &choices)
+        let (kernel, bias, relu) = (convolution.kernel.value, convolution.bias?.value ?? Tensor.empty, convolution.activation == .relu)
+        if convolution.usesSmallKernel {
+            ConvolutionPoolingKernel.forward(x, kernel: kernel, bias: bias, relu: relu, maps: g, pooling: pooling.geometry,
+                                             columns: &columns, into: &y, choices: &choices)
+        } else {
+            ConvolutionPoolingKernel.directForward(x, product: convolution.convolution, kernel: kernel, bias: bias, relu: relu,
+                                                   pooling: pooling.geometry, into: &y, choices: &choices)
+        }
         pooled = y
         input = x
         return y
@@ -86,8 +101,9 @@ final class ConvolutionPooling2D: Layer {
             let dMaps = pooling.backward(dy, needsInputGradient: true)
             return convolution.backward(dMaps, needsInputGradient: needsInputGradient)
         }
-        precondition(!needsInputGradient, "Conv2D '\(name)' fused with '\(pooling.name)' gives no input gradient")
         precondition(dy.shape == pooled.shape, "Conv2D '\(name)' backward through '\(pooling.name)' expects \(pooled.shape), got \(dy.shape)")
+        guard convolution.usesSmallKernel else { return directBackward(dy, needsInputGradient: needsInputGradient) }
+        precondition(!needsInputGradient, "Conv2D '\(name)' fused with '\(pooling.name)' gives no input gradient")
         convolution.bias.withGradient { db in
             ConvolutionPoolingKernel.addWeightGradients(input: input, dy, pooled: pooled, choices: choices, columns: columns,
                                                         relu: convolution.activation == .relu, maps: convolution.geometry,
@@ -96,5 +112,19 @@ final class ConvolutionPooling2D: Layer {
         // Let go of the input, whose buffer its producer reuses in the next step.
         input = Tensor.empty
         return Tensor.empty
+    }
+
+    // dy: [N, PH, PW, F] -> dz = relu'(pool'(dy)): [N, OH, OW, F] -> the convolution's backward (dkernel, dbias, dx)
+    private func directBackward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor {
+        PoolingKernels.backward(dy, kind: .max, geometry: pooling.geometry, choices: choices,
+                                reluOf: convolution.activation == .relu ? pooled : nil, into: &mapsGradient)
+        let kernel = convolution.kernel!
+        convolution.bias.withGradient { db in
+            convolution.convolution.backward(input: input, preactivationGradient: mapsGradient, kernel: kernel.value,
+                                             needsInputGradient: needsInputGradient, kernelGradient: &kernel.gradient,
+                                             biasGradient: &db, inputGradient: &inputGradient)
+        }
+        input = Tensor.empty
+        return needsInputGradient ? inputGradient : Tensor.empty
     }
 }
