@@ -243,8 +243,11 @@ enum PoolingKernels {
     static func pairwiseMaxBackward(_ dy: UnsafePointer<Float>, choice: UnsafePointer<Int32>, geometry g: WindowGeometry,
                                     reluOf pooled: UnsafePointer<Float>? = nil, into dx: UnsafeMutablePointer<Float>) {
         let c = g.channels, rowSize = g.inputWidth * c
-        if 2 * g.outputHeight != g.inputHeight || 2 * g.outputWidth != g.inputWidth {
-            dx.update(repeating: 0, count: g.inputHeight * rowSize)
+        // Cells no window covers (rows past 2 OH, columns past 2 OW) are cleared; the windows write the rest.
+        for row in 2 * g.outputHeight..<g.inputHeight { (dx + row * rowSize).update(repeating: 0, count: rowSize) }
+        if 2 * g.outputWidth < g.inputWidth {
+            let (start, count) = (2 * g.outputWidth * c, (g.inputWidth - 2 * g.outputWidth) * c)
+            for row in 0..<2 * g.outputHeight { (dx + row * rowSize + start).update(repeating: 0, count: count) }
         }
         let right = SIMD8<Int32>(repeating: Int32(c)), below = SIMD8<Int32>(repeating: Int32(rowSize))
         let zero = SIMD8<Float>()
