@@ -22,6 +22,7 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include <stdlib.h>
+#include <string.h>
 
 /// R (1 to 4) positions x 64 filters, from f0. x points at the first position's window
 /// corner, out at its first output; positions are `channels` floats apart in x, `filters` in out.
@@ -199,43 +200,67 @@ void input_gradient_tile(const int R, const int V, const float *dz, long filters
     }
 }
 
-__attribute__((target("avx512f")))
-void perceptron_convolution_input_gradient_avx512(const float *dz, long first, long last, long height, long width,
-                                                  long channels, long windowHeight, long windowWidth, const float *wt,
-                                                  long filters, float *dx) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+/// What an input-gradient tile needs besides where it is: the kernel transposed per tap and the shapes.
+typedef struct {
+    const float *wt;
+    long width, channels, windowHeight, windowWidth, filters;
+} InputGradientShape;
+
+/// One tile of `positions` output positions (1 to the unit's widest) whose gradient starts at
+/// `rows`, channels from c0 (as many as the unit takes at once, fewer at the end), adding into
+/// the cells from `corner` (the first position's window corner, channel 0).
+typedef void (*InputGradientTile)(long positions, const float *rows, long c0, float *corner, const InputGradientShape *shape);
+
+/// The input gradient of the images [first, last), the same for both units: each image's
+/// gradient cleared, then each output row in tiles of at most `widest` positions (their sizes
+/// as even as possible) in order of position, each tile over the channels `step` at a time.
+static void input_gradient_images(InputGradientTile tile, long widest, long step, const float *dz, long first, long last,
+                                  long height, const InputGradientShape *shape, float *dx) {
+    const long width = shape->width, channels = shape->channels, filters = shape->filters;
+    const long outputHeight = height - shape->windowHeight + 1, outputWidth = width - shape->windowWidth + 1;
+    const long tiles = (outputWidth + widest - 1) / widest;
     for (long i = first; i < last; i++) {
         float *image = dx + i * height * width * channels;
         const float *gradient = dz + i * outputHeight * outputWidth * filters;
-        for (long v = 0; v < height * width * channels; v += 16) _mm512_storeu_ps(image + v, _mm512_setzero_ps());
+        memset(image, 0, sizeof(float) * (size_t)(height * width * channels));
         for (long oh = 0; oh < outputHeight; oh++) {
-            // The row in tiles of at most 8 positions, their sizes as even as possible.
-            const long tiles = (outputWidth + 8 - 1) / 8;
-            for (long tile = 0; tile < tiles; tile++) {
-                const long ow = outputWidth * tile / tiles, positions = outputWidth * (tile + 1) / tiles - ow;
-                const float *rows = gradient + (oh * outputWidth + ow) * filters;
-                float *corner = image + (oh * width + ow) * channels;
-                for (long c0 = 0; c0 < channels; c0 += 32) {
-                    const int vectors = channels - c0 >= 32 ? 2 : 1;
-#define TILE(R) do { \
-    if (vectors == 2) input_gradient_tile(R, 2, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner); \
-    else input_gradient_tile(R, 1, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner); \
-} while (0)
-                    switch (positions) {
-                    case 8: TILE(8); break;
-                    case 7: TILE(7); break;
-                    case 6: TILE(6); break;
-                    case 5: TILE(5); break;
-                    case 4: TILE(4); break;
-                    case 3: TILE(3); break;
-                    case 2: TILE(2); break;
-                    default: TILE(1); break;
-                    }
-#undef TILE
+            for (long t = 0; t < tiles; t++) {
+                const long ow = outputWidth * t / tiles, positions = outputWidth * (t + 1) / tiles - ow;
+                for (long c0 = 0; c0 < channels; c0 += step) {
+                    tile(positions, gradient + (oh * outputWidth + ow) * filters, c0, image + (oh * width + ow) * channels, shape);
                 }
             }
         }
     }
+}
+
+/// `input_gradient_tile` for 1 to 8 positions and the channels left from c0 (32, or 16 at the end).
+__attribute__((target("avx512f")))
+static void input_gradient_tile_avx512(long positions, const float *rows, long c0, float *corner,
+                                       const InputGradientShape *s) {
+    const int vectors = s->channels - c0 >= 32 ? 2 : 1;
+#define TILE(R) do { \
+    if (vectors == 2) input_gradient_tile(R, 2, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner); \
+    else input_gradient_tile(R, 1, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner); \
+} while (0)
+    switch (positions) {
+    case 8: TILE(8); break;
+    case 7: TILE(7); break;
+    case 6: TILE(6); break;
+    case 5: TILE(5); break;
+    case 4: TILE(4); break;
+    case 3: TILE(3); break;
+    case 2: TILE(2); break;
+    default: TILE(1); break;
+    }
+#undef TILE
+}
+
+void perceptron_convolution_input_gradient_avx512(const float *dz, long first, long last, long height, long width,
+                                                  long channels, long windowHeight, long windowWidth, const float *wt,
+                                                  long filters, float *dx) {
+    const InputGradientShape shape = {wt, width, channels, windowHeight, windowWidth, filters};
+    input_gradient_images(input_gradient_tile_avx512, 8, 32, dz, first, last, height, &shape, dx);
 }
 
 /// The AVX2 forward's tile: R (1 to 6) positions x 16 filters from f0 in 2R registers; the
@@ -382,37 +407,27 @@ void input_gradient_tile_avx2(const int R, const float *dz, long filters, const 
     }
 }
 
+/// `input_gradient_tile_avx2` for 1 to 6 positions and 16 channels from c0.
 __attribute__((target("avx2,fma")))
+static void input_gradient_tile_avx2_any(long positions, const float *rows, long c0, float *corner,
+                                         const InputGradientShape *s) {
+#define TILE(R) input_gradient_tile_avx2(R, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner)
+    switch (positions) {
+    case 6: TILE(6); break;
+    case 5: TILE(5); break;
+    case 4: TILE(4); break;
+    case 3: TILE(3); break;
+    case 2: TILE(2); break;
+    default: TILE(1); break;
+    }
+#undef TILE
+}
+
 void perceptron_convolution_input_gradient_avx2(const float *dz, long first, long last, long height, long width,
                                                 long channels, long windowHeight, long windowWidth, const float *wt,
                                                 long filters, float *dx) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    for (long i = first; i < last; i++) {
-        float *image = dx + i * height * width * channels;
-        const float *gradient = dz + i * outputHeight * outputWidth * filters;
-        for (long v = 0; v < height * width * channels; v += 8) _mm256_storeu_ps(image + v, _mm256_setzero_ps());
-        for (long oh = 0; oh < outputHeight; oh++) {
-            // The row in tiles of at most 6 positions, their sizes as even as possible.
-            const long tiles = (outputWidth + 6 - 1) / 6;
-            for (long tile = 0; tile < tiles; tile++) {
-                const long ow = outputWidth * tile / tiles, positions = outputWidth * (tile + 1) / tiles - ow;
-                const float *rows = gradient + (oh * outputWidth + ow) * filters;
-                float *corner = image + (oh * width + ow) * channels;
-                for (long c0 = 0; c0 < channels; c0 += 16) {
-#define TILE(R) input_gradient_tile_avx2(R, rows, filters, wt, channels, c0, width, windowHeight, windowWidth, corner)
-                    switch (positions) {
-                    case 6: TILE(6); break;
-                    case 5: TILE(5); break;
-                    case 4: TILE(4); break;
-                    case 3: TILE(3); break;
-                    case 2: TILE(2); break;
-                    default: TILE(1); break;
-                    }
-#undef TILE
-                }
-            }
-        }
-    }
+    const InputGradientShape shape = {wt, width, channels, windowHeight, windowWidth, filters};
+    input_gradient_images(input_gradient_tile_avx2_any, 6, 16, dz, first, last, height, &shape, dx);
 }
 
 #else
