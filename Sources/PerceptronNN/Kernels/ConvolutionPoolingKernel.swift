@@ -22,39 +22,25 @@ enum ConvolutionPoolingKernel {
         let n = x.shape[0]
         let positions = g.outputPositions, patch = g.patchSize, filters = pg.channels
         let imageSize = g.inputHeight * g.inputWidth * g.channels
-        let pooledSize = pg.outputPositions * pg.channels
         let inPlace = g.windowsInsideImage
         Tensor.reuse(&columns, shape: inPlace ? [0] : [n * positions, patch])
-        Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, pg.channels])
-        if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
-        pooled.withUnsafeMutableBufferPointer { out in
-            columns.withUnsafeMutableBufferPointer { c in
-                x.withUnsafeBufferPointer { input in
-                    choices.withUnsafeMutableBufferPointer { choice in
-                        w.withUnsafeBufferPointer { w in
-                            b.withUnsafeBufferPointer { b in
-                                let shared = UncheckedSendable((out.baseAddress!, c.baseAddress, input.baseAddress!,
-                                                                choice.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress))
-                                Parallel.forEachChunk(n, costPerItem: positions * patch * filters) { range in
-                                    let (out, columns, input, choice, w, b) = shared.value
-                                    let maps = UnsafeMutablePointer<Float>.allocate(capacity: positions * filters)
-                                    defer { maps.deallocate() }
-                                    for image in range {
-                                        let windows: PatchRows
-                                        if inPlace {
-                                            windows = PatchRows(windowsOf: input + image * imageSize, geometry: g)
-                                        } else {
-                                            let imageColumns = columns! + image * positions * patch
-                                            Im2Col.unfold(input + image * imageSize, count: 1, geometry: g, into: imageColumns)
-                                            windows = PatchRows(packed: imageColumns, k: patch)
-                                        }
-                                        SmallGEMM.multiplyRows(0..<positions, n: filters, k: patch, a: windows, b: w,
-                                                               bias: b, relu: relu, c: maps)
-                                        PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
-                                                                          choice: choice + image * pooledSize)
-                                    }
-                                }
+        columns.withUnsafeMutableBufferPointer { c in
+            x.withUnsafeBufferPointer { input in
+                w.withUnsafeBufferPointer { w in
+                    b.withUnsafeBufferPointer { b in
+                        let shared = UncheckedSendable((c.baseAddress, input.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress))
+                        poolEachImage(count: n, mapSize: positions * filters, costPerImage: positions * patch * filters, pooling: pg,
+                                      into: &pooled, choices: &choices) { image, maps in
+                            let (columns, input, w, b) = shared.value
+                            let windows: PatchRows
+                            if inPlace {
+                                windows = PatchRows(windowsOf: input + image * imageSize, geometry: g)
+                            } else {
+                                let imageColumns = columns! + image * positions * patch
+                                Im2Col.unfold(input + image * imageSize, count: 1, geometry: g, into: imageColumns)
+                                windows = PatchRows(packed: imageColumns, k: patch)
                             }
+                            SmallGEMM.multiplyRows(0..<positions, n: filters, k: patch, a: windows, b: w, bias: b, relu: relu, c: maps)
                         }
                     }
                 }
@@ -71,27 +57,41 @@ enum ConvolutionPoolingKernel {
                               pooling pg: WindowGeometry, into pooled: inout Tensor, choices: inout [Int32]) {
         let g = product.geometry, n = x.shape[0]
         let imageSize = g.inputHeight * g.inputWidth * g.channels
-        let (mapSize, pooledSize) = (g.outputPositions * product.filters, pg.outputPositions * pg.channels)
+        x.withUnsafeBufferPointer { input in
+            w.withUnsafeBufferPointer { w in
+                b.withUnsafeBufferPointer { b in
+                    let shared = UncheckedSendable((input.baseAddress!, w.baseAddress!, b.count == 0 ? nil : b.baseAddress, product))
+                    poolEachImage(count: n, mapSize: g.outputPositions * product.filters,
+                                  costPerImage: g.outputPositions * g.patchSize * product.filters, pooling: pg,
+                                  into: &pooled, choices: &choices) { image, maps in
+                        let (input, w, bias, product) = shared.value
+                        product.directForward(image: input + image * imageSize, kernel: w, bias: bias, relu: relu, into: maps)
+                    }
+                }
+            }
+        }
+    }
+
+    // computeMaps(image, maps) writes one image's maps [OH, OW, F] -> pooled: [N, PH, PW, F], choices: [N PH PW F]
+    /// Each image's maps, written by `computeMaps` into a per-thread buffer of `mapSize` values,
+    /// pooled at once, the images split over the cores: the maps never go through memory.
+    private static func poolEachImage(count n: Int, mapSize: Int, costPerImage: Int, pooling pg: WindowGeometry,
+                                      into pooled: inout Tensor, choices: inout [Int32],
+                                      _ computeMaps: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let pooledSize = pg.outputPositions * pg.channels
         Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, pg.channels])
         if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
         pooled.withUnsafeMutableBufferPointer { out in
-            x.withUnsafeBufferPointer { input in
-                choices.withUnsafeMutableBufferPointer { choice in
-                    w.withUnsafeBufferPointer { w in
-                        b.withUnsafeBufferPointer { b in
-                            let shared = UncheckedSendable((out.baseAddress!, input.baseAddress!, choice.baseAddress!, w.baseAddress!,
-                                                            b.count == 0 ? nil : b.baseAddress, product))
-                            Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * product.filters) { range in
-                                let (out, input, choice, w, bias, product) = shared.value
-                                let maps = UnsafeMutablePointer<Float>.allocate(capacity: mapSize)
-                                defer { maps.deallocate() }
-                                for image in range {
-                                    product.directForward(image: input + image * imageSize, kernel: w, bias: bias, relu: relu, into: maps)
-                                    PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
-                                                                      choice: choice + image * pooledSize)
-                                }
-                            }
-                        }
+            choices.withUnsafeMutableBufferPointer { choice in
+                let shared = UncheckedSendable((out.baseAddress!, choice.baseAddress!))
+                Parallel.forEachChunk(n, costPerItem: costPerImage) { range in
+                    let (out, choice) = shared.value
+                    let maps = UnsafeMutablePointer<Float>.allocate(capacity: mapSize)
+                    defer { maps.deallocate() }
+                    for image in range {
+                        computeMaps(image, maps)
+                        PoolingKernels.pairwiseMaxForward(maps, geometry: pg, into: out + image * pooledSize,
+                                                          choice: choice + image * pooledSize)
                     }
                 }
             }
