@@ -141,6 +141,93 @@ void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, 
     }
 }
 
+/// One pass of perceptron_pooled_weight_sums_avx512 over 16 V columns from c0, K weight rows;
+/// K and V are constants after inlining, so the K V sums, the V bias sums and the gradient's
+/// V vectors stay in registers (at most 28 of the 32).
+static inline __attribute__((always_inline, target("avx512f")))
+void pooled_weight_sums_pass(const int K, const int V, const perceptron_patch_rows *a, const long *offsets, long first,
+                             long last, long c0, long n, const perceptron_pooled_source *source, float *out) {
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const long mapHeight = source->positions / source->mapWidth;
+    PatchCursor cursor = patch_cursor(a, first);
+    long image = first / source->positions, cell = first % source->positions;
+    long oy = cell / source->mapWidth, ox = cell % source->mapWidth;
+    for (long start = first; start < last; start += 128) {
+        const long end = last - start < 128 ? last : start + 128;
+        __m512 s[12][2], total[2];
+        for (int v = 0; v < V; v++) {
+            total[v] = zero;
+            for (int q = 0; q < K; q++) s[q][v] = zero;
+        }
+        for (long p = start; p < end; p++) {
+            __m512 g[2] = {zero, zero};
+            const long py = oy / 2, px = ox / 2;
+            if (py < source->poolHeight && px < source->poolWidth) {
+                const long index = ((image * source->poolHeight + py) * source->poolWidth + px) * n + c0;
+                const int32_t here = (int32_t)((oy * source->mapWidth + ox) * n + c0);
+                for (int v = 0; v < V; v++) {
+                    const __m512i chosen = _mm512_loadu_si512((const void *)(source->choice + index + 16 * v));
+                    const __mmask16 hit = _mm512_cmpeq_epi32_mask(chosen, _mm512_add_epi32(_mm512_set1_epi32(here + 16 * v), lanes));
+                    g[v] = _mm512_maskz_add_ps(hit, zero, _mm512_loadu_ps(source->dy + index + 16 * v));
+                    if (source->relu) {
+                        const __mmask16 off = _mm512_cmp_ps_mask(_mm512_loadu_ps(source->pooled + index + 16 * v), zero, _CMP_LE_OQ);
+                        g[v] = _mm512_mask_mov_ps(g[v], off, zero);
+                    }
+                }
+            }
+            const float *row = patch_start(a, &cursor);
+            for (int v = 0; v < V; v++) total[v] = _mm512_add_ps(total[v], g[v]);
+            for (int q = 0; q < K; q++) {
+                const __m512 x = _mm512_set1_ps(row[offsets[q]]);
+                for (int v = 0; v < V; v++) s[q][v] = _mm512_add_ps(s[q][v], _mm512_mul_ps(x, g[v]));
+            }
+            patch_advance(a, &cursor);
+            if (++ox == source->mapWidth) {
+                ox = 0;
+                if (++oy == mapHeight) { oy = 0; image++; }
+            }
+        }
+        for (int v = 0; v < V; v++) {
+            float *bias = out + K * n + c0 + 16 * v;
+            _mm512_storeu_ps(bias, _mm512_add_ps(_mm512_loadu_ps(bias), total[v]));
+            for (int q = 0; q < K; q++) {
+                float *target = out + q * n + c0 + 16 * v;
+                _mm512_storeu_ps(target, _mm512_add_ps(_mm512_loadu_ps(target), s[q][v]));
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
+                                          perceptron_pooled_source source, float *out) {
+    long offsets[12];
+    for (long q = 0; q < k && q < 12; q++) offsets[q] = q / a.run * a.lineStride + q % a.run;
+    for (long c0 = 0; c0 < n; c0 += 32) {
+        const int pair = n - c0 >= 32;
+#define PASS(K) do { \
+    if (pair) pooled_weight_sums_pass(K, 2, &a, offsets, first, last, c0, n, &source, out); \
+    else pooled_weight_sums_pass(K, 1, &a, offsets, first, last, c0, n, &source, out); \
+} while (0)
+        switch (k) {
+        case 1: PASS(1); break;
+        case 2: PASS(2); break;
+        case 3: PASS(3); break;
+        case 4: PASS(4); break;
+        case 5: PASS(5); break;
+        case 6: PASS(6); break;
+        case 7: PASS(7); break;
+        case 8: PASS(8); break;
+        case 9: PASS(9); break;
+        case 10: PASS(10); break;
+        case 11: PASS(11); break;
+        default: PASS(12); break;
+        }
+#undef PASS
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -153,6 +240,11 @@ void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, 
 void perceptron_small_weight_sums_avx2(long count, long k, const float *const *rows, const long *offsets,
                                        const float *g, float *out, long n) {
     (void)count; (void)k; (void)rows; (void)offsets; (void)g; (void)out; (void)n;
+    abort();
+}
+void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
+                                          perceptron_pooled_source source, float *out) {
+    (void)a; (void)first; (void)last; (void)k; (void)n; (void)source; (void)out;
     abort();
 }
 #endif

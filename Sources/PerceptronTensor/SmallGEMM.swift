@@ -125,6 +125,7 @@ public enum SmallGEMM {
             for thread in range {
                 let local = partial + thread * (k + 1) * n
                 let rows = (m * thread / threads)..<(m * (thread + 1) / threads)
+                if wide && gradient.addWeightSums(rows: rows, k: k, n: n, a: a, into: local) { continue }
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let end = min(start + tile, rows.upperBound)
@@ -236,9 +237,20 @@ public protocol OutputGradientSource {
     /// returning their sum added row after row from zero. A source may do it in one call to a
     /// vector kernel; the values and the sum must be `load`'s, bit for bit.
     func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float>
+    /// The tile loop's sums for `rows` (one thread's: tiles of 128 rows from its start) added
+    /// into `local` (`[K + 1, N]`: the weight rows, then the bias) by one vector kernel, bit for
+    /// bit; false to leave them to the loop. A source whose values a kernel can form itself
+    /// (`PooledGradient` on AVX-512) skips the tiles of `dz` in between.
+    func addWeightSums(rows: Range<Int>, k: Int, n: Int, a: PatchRows, into local: UnsafeMutablePointer<Float>) -> Bool
 }
 
 extension OutputGradientSource {
+    /// False: the tile loop forms the sums.
+    @inlinable
+    public func addWeightSums(rows: Range<Int>, k: Int, n: Int, a: PatchRows, into local: UnsafeMutablePointer<Float>) -> Bool {
+        false
+    }
+
     /// `loadRowByRow`.
     @inlinable @inline(__always)
     public func loadTile(rows: Range<Int>, column: Int, state: TileState, into tile: UnsafeMutablePointer<SIMD8<Float>>) -> SIMD8<Float> {

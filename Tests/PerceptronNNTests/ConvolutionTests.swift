@@ -280,6 +280,50 @@ enum WindowReference {
         } } }
     }
 
+    /// The first convolution's weight and bias sums formed in one AVX-512 pass, reading the
+    /// pooled gradient as it goes, equal the tile loop's bit for bit: odd maps (cells no window
+    /// covers), 16, 32 and 48 channels (one pass of 16, one of 32, then both), ReLU or not,
+    /// negative zeros and NaN, and enough rows for the threads to split them.
+    @Test("The AVX-512 pooled weight sums equal the tile loop's bit for bit",
+          .enabled(if: VectorUnit.available.contains(.avx512), "needs AVX-512"),
+          arguments: [16, 32, 48], [false, true])
+    func pooledWeightSums(channels: Int, relu: Bool) {
+        let maps = WindowGeometry(inputHeight: 7, inputWidth: 7, channels: 1, windowHeight: 3, windowWidth: 3,
+                                  strideHeight: 1, strideWidth: 1, padding: .valid)            // 5 x 5 maps
+        let pooling = WindowGeometry(inputHeight: 5, inputWidth: 5, channels: channels, windowHeight: 2, windowWidth: 2,
+                                     strideHeight: 2, strideWidth: 2, padding: .valid)         // 2 x 2, the last row and column left out
+        let n = 400, pooledCount = n * pooling.outputPositions * channels
+        var generator = SeededGenerator(seed: 22)
+        let special: [Float] = [-0.0, 0, -1.5, 2.25]
+        func value() -> Float { generator.nextDouble() < 0.05 ? special[Int(generator.next() % 4)] : generator.nextFloat() - 0.5 }
+        var dy = (0..<pooledCount).map { _ in value() }, pooled = (0..<pooledCount).map { _ in value() }
+        // A few NaN: in one channel's gradient, and pooled values (which pass the ReLU's mask).
+        for i in stride(from: 7, to: pooledCount, by: 997) { pooled[i] = .nan }
+        (dy[3 * channels + 5], pooled[3 * channels + 5]) = (.nan, 1)
+        let x = (0..<(n * 49)).map { _ in generator.nextFloat() }
+        var choice = [Int32](repeating: 0, count: pooledCount)
+        for image in 0..<n { for py in 0..<2 { for px in 0..<2 { for c in 0..<channels {
+            let (dy2, dx2) = (Int(generator.next() % 2), Int(generator.next() % 2))
+            choice[((image * 2 + py) * 2 + px) * channels + c] = Int32(((2 * py + dy2) * 5 + 2 * px + dx2) * channels + c)
+        } } } }
+        let m = n * maps.outputPositions
+        func sums(fused: Bool) -> [UInt32] {
+            var dw = [Float](repeating: 0.25, count: 9 * channels), db = [Float](repeating: -0.5, count: channels)
+            dy.withUnsafeBufferPointer { dy in pooled.withUnsafeBufferPointer { pooled in choice.withUnsafeBufferPointer { choice in
+                x.withUnsafeBufferPointer { x in dw.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { db in
+                    let source = PooledGradient(dy: dy.baseAddress!, pooled: pooled.baseAddress!, choice: choice.baseAddress!,
+                                                relu: relu, maps: maps, pooling: pooling, fusedSums: fused)
+                    SmallGEMM.weightGradients(m: m, n: channels, k: 9, a: PatchRows(windowsOf: x.baseAddress!, geometry: maps),
+                                              gradient: source, dw: dw.baseAddress!, db: db.baseAddress!)
+                } } }
+            } } }
+            return (dw + db).map(\.bitPattern)
+        }
+        let (loop, fused) = (sums(fused: false), sums(fused: true))
+        #expect(loop == fused)
+        #expect(Set(loop).count > channels && loop.contains { Float(bitPattern: $0).isNaN }, "the sums differ, and NaN reached some")
+    }
+
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",
           arguments: [ActivationFunction.linear, .relu])
     func firstLayerKernels(activation: ActivationFunction) throws {

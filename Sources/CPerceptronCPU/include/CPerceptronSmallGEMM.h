@@ -3,6 +3,8 @@
 #ifndef CPERCEPTRON_SMALL_GEMM_H
 #define CPERCEPTRON_SMALL_GEMM_H
 
+#include <stdint.h>
+
 /// Where the rows of a product's left operand A (K values each) lie: packed one after the
 /// other (unfolded windows), or each output position's window read in place from
 /// channels-last images. Row p starts at
@@ -32,5 +34,27 @@ void perceptron_small_weight_sums_avx2(long count, long k, const float *const *r
 /// pass), as the Swift loop: bit for bit the same.
 void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, perceptron_patch_rows a,
                                          const float *b, const float *bias, int relu, float *c);
+
+/// Where a first convolution's maps' gradient is read from its 2x2 max pooling's side (as
+/// perceptron_pooled_gradient_avx2 reads it): maps of `positions` cells, `mapWidth` wide, pooled
+/// to poolHeight x poolWidth; dy, pooled and choice are [N, poolHeight, poolWidth, n].
+typedef struct {
+    const float *dy, *pooled;
+    const int32_t *choice;
+    long positions, mapWidth, poolHeight, poolWidth;
+    int relu;
+} perceptron_pooled_source;
+
+/// `SmallGEMM.weightGradients`' sums for the rows [first, last) of `a` (K <= 12 values) with the
+/// maps' gradient dz read from the pooling's side, in one pass per 32 columns (n a multiple of
+/// 16) on AVX-512: in tiles of 128 rows from `first`, tile after tile,
+///     out[q * n + j] += (sum over the tile's rows p, in order, of A[p, q] * dz[p, j])
+///     out[K * n + j] += (sum over the tile's rows p, in order, of dz[p, j])
+/// each sum from zero, a multiply then an add per row, where dz[p, j] is 0 + dy at the pooled
+/// cell whose window chose p (0 elsewhere and for cells no window covers), then 0 where the
+/// pooled value is not positive when `relu`: the tile loop's sums with PooledGradient's values,
+/// bit for bit.
+void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
+                                          perceptron_pooled_source source, float *out);
 
 #endif

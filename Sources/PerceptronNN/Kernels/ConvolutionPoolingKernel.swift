@@ -139,12 +139,27 @@ struct PooledGradient: OutputGradientSource {
     /// Whether `loadTile` reads a tile in one AVX2 call (`perceptron_pooled_gradient_avx2`)
     /// rather than row by row; the same values either way.
     let vectorised: Bool
+    /// Whether `addWeightSums` forms a thread's weight and bias sums in one AVX-512 call
+    /// (`perceptron_pooled_weight_sums_avx512`, for K <= 12 and channels in 16s), reading the
+    /// gradient as it goes rather than tile by tile; the same sums either way.
+    let fusedSums: Bool
 
     init(dy: UnsafePointer<Float>, pooled: UnsafePointer<Float>, choice: UnsafePointer<Int32>, relu: Bool,
-         maps: WindowGeometry, pooling: WindowGeometry, vectorised: Bool = VectorUnit.available.contains(.avx2)) {
+         maps: WindowGeometry, pooling: WindowGeometry, vectorised: Bool = VectorUnit.available.contains(.avx2),
+         fusedSums: Bool = VectorUnit.available.contains(.avx512)) {
         (self.dy, self.pooled, self.choice, self.relu, self.vectorised) = (dy, pooled, choice, relu, vectorised)
+        self.fusedSums = fusedSums
         (mapWidth, positions) = (maps.outputWidth, maps.outputPositions)
         (poolHeight, poolWidth, channels) = (pooling.outputHeight, pooling.outputWidth, pooling.channels)
+    }
+
+    /// One AVX-512 call for the thread's rows when `fusedSums` and the shapes fit.
+    func addWeightSums(rows: Range<Int>, k: Int, n: Int, a: PatchRows, into local: UnsafeMutablePointer<Float>) -> Bool {
+        guard fusedSums, k <= 12, n % 16 == 0, n == channels else { return false }
+        let source = perceptron_pooled_source(dy: dy, pooled: pooled, choice: choice, positions: positions, mapWidth: mapWidth,
+                                              poolHeight: poolHeight, poolWidth: poolWidth, relu: relu ? 1 : 0)
+        perceptron_pooled_weight_sums_avx512(a.layout, rows.lowerBound, rows.upperBound, k, n, source, local)
+        return true
     }
 
     /// Per row of a tile: the flat index of its window's pooled output (channel 0), or -1 for a
