@@ -228,6 +228,104 @@ void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, l
     }
 }
 
+/// One pooled cell's 16 V channels from c0 for perceptron_small_multiply_pool_avx512: the four
+/// positions of its window (rows[0..3], row-major) in 4 V registers, the K V weights in
+/// registers too (K and V constants after inlining).
+static inline __attribute__((always_inline, target("avx512f")))
+void multiply_pool_cell(const int K, const int V, const float *const *rows, const long *offsets, const __m512 *weights,
+                        const __m512 *bias0, int relu, long start, long right, long below, float *pooled, int32_t *choice) {
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512 acc[4][2];
+    for (int r = 0; r < 4; r++) {
+        for (int v = 0; v < V; v++) acc[r][v] = bias0[v];
+    }
+    for (int q = 0; q < K; q++) {
+        for (int r = 0; r < 4; r++) {
+            const __m512 x = _mm512_set1_ps(rows[r][offsets[q]]);
+            for (int v = 0; v < V; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, weights[q * 2 + v]));
+        }
+    }
+    for (int v = 0; v < V; v++) {
+        if (relu) {
+            for (int r = 0; r < 4; r++) acc[r][v] = _mm512_mask_mov_ps(acc[r][v], _mm512_cmp_ps_mask(acc[r][v], zero, _CMP_LT_OQ), zero);
+        }
+        const __m512i here = _mm512_add_epi32(_mm512_set1_epi32((int32_t)(start + 16 * v)), lanes);
+        __m512 best = acc[0][v];
+        __m512i offset = here;
+        __mmask16 better = _mm512_cmp_ps_mask(acc[1][v], best, _CMP_GT_OQ);
+        best = _mm512_mask_mov_ps(best, better, acc[1][v]);
+        offset = _mm512_mask_mov_epi32(offset, better, _mm512_add_epi32(here, _mm512_set1_epi32((int32_t)right)));
+        better = _mm512_cmp_ps_mask(acc[2][v], best, _CMP_GT_OQ);
+        best = _mm512_mask_mov_ps(best, better, acc[2][v]);
+        offset = _mm512_mask_mov_epi32(offset, better, _mm512_add_epi32(here, _mm512_set1_epi32((int32_t)below)));
+        better = _mm512_cmp_ps_mask(acc[3][v], best, _CMP_GT_OQ);
+        best = _mm512_mask_mov_ps(best, better, acc[3][v]);
+        offset = _mm512_mask_mov_epi32(offset, better, _mm512_add_epi32(here, _mm512_set1_epi32((int32_t)(below + right))));
+        _mm512_storeu_ps(pooled + 16 * v, best);
+        _mm512_storeu_si512((void *)(choice + 16 * v), offset);
+    }
+}
+
+/// perceptron_small_multiply_pool_avx512 for 16 V channels from c0 and K weight rows.
+static inline __attribute__((always_inline, target("avx512f")))
+void multiply_pool_pass(const int K, const int V, const perceptron_patch_rows *a, const long *offsets, long first, long last,
+                        long outputHeight, long outputWidth, long n, long c0, const float *w, const float *bias, int relu,
+                        float *pooled, int32_t *choice) {
+    __m512 weights[24], bias0[2];
+    for (int q = 0; q < K; q++) {
+        for (int v = 0; v < V; v++) weights[q * 2 + v] = _mm512_loadu_ps(w + q * n + c0 + 16 * v);
+    }
+    for (int v = 0; v < V; v++) bias0[v] = bias ? _mm512_loadu_ps(bias + c0 + 16 * v) : _mm512_setzero_ps();
+    const long poolHeight = outputHeight / 2, poolWidth = outputWidth / 2;
+    for (long i = first; i < last; i++) {
+        const float *image = a->base + i * a->imageStride;
+        for (long py = 0; py < poolHeight; py++) {
+            for (long px = 0; px < poolWidth; px++) {
+                const float *rows[4];
+                for (int r = 0; r < 4; r++) {
+                    const long oy = 2 * py + r / 2, ox = 2 * px + r % 2;
+                    rows[r] = image + oy * a->rowStride + ox * a->columnStride;
+                }
+                const long cell = (py * poolWidth + px) * n + c0;
+                const long out = i * poolHeight * poolWidth * n + cell;
+                multiply_pool_cell(K, V, rows, offsets, weights, bias0, relu, (2 * py * outputWidth + 2 * px) * n + c0, n,
+                                   outputWidth * n, pooled + out, choice + out);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void perceptron_small_multiply_pool_avx512(perceptron_patch_rows a, long first, long last, long outputHeight,
+                                           long outputWidth, long n, long k, const float *w, const float *bias,
+                                           int relu, float *pooled, int32_t *choice) {
+    long offsets[12];
+    for (long q = 0; q < k && q < 12; q++) offsets[q] = q / a.run * a.lineStride + q % a.run;
+    for (long c0 = 0; c0 < n; c0 += 32) {
+        const int pair = n - c0 >= 32;
+#define PASS(K) do { \
+    if (pair) multiply_pool_pass(K, 2, &a, offsets, first, last, outputHeight, outputWidth, n, c0, w, bias, relu, pooled, choice); \
+    else multiply_pool_pass(K, 1, &a, offsets, first, last, outputHeight, outputWidth, n, c0, w, bias, relu, pooled, choice); \
+} while (0)
+        switch (k) {
+        case 1: PASS(1); break;
+        case 2: PASS(2); break;
+        case 3: PASS(3); break;
+        case 4: PASS(4); break;
+        case 5: PASS(5); break;
+        case 6: PASS(6); break;
+        case 7: PASS(7); break;
+        case 8: PASS(8); break;
+        case 9: PASS(9); break;
+        case 10: PASS(10); break;
+        case 11: PASS(11); break;
+        default: PASS(12); break;
+        }
+#undef PASS
+    }
+}
+
 #else
 #include <stdlib.h>
 
@@ -245,6 +343,13 @@ void perceptron_small_weight_sums_avx2(long count, long k, const float *const *r
 void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
                                           perceptron_pooled_source source, float *out) {
     (void)a; (void)first; (void)last; (void)k; (void)n; (void)source; (void)out;
+    abort();
+}
+void perceptron_small_multiply_pool_avx512(perceptron_patch_rows a, long first, long last, long outputHeight,
+                                           long outputWidth, long n, long k, const float *w, const float *bias,
+                                           int relu, float *pooled, int32_t *choice) {
+    (void)a; (void)first; (void)last; (void)outputHeight; (void)outputWidth; (void)n; (void)k; (void)w; (void)bias;
+    (void)relu; (void)pooled; (void)choice;
     abort();
 }
 #endif

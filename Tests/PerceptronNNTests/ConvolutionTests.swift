@@ -324,6 +324,50 @@ enum WindowReference {
         #expect(Set(loop).count > channels && loop.contains { Float(bitPattern: $0).isNaN }, "the sums differ, and NaN reached some")
     }
 
+    /// The first convolution and its pooling in one AVX-512 kernel give the two steps' pooled
+    /// values and choices bit for bit: even and odd maps, 16, 32 and 48 filters, ReLU or linear,
+    /// with and without bias, inputs with zeros, negative zeros, ties and a NaN.
+    @Test("The AVX-512 multiply-and-pool equals the short-window product then the pairwise pooling",
+          .enabled(if: VectorUnit.available.contains(.avx512), "needs AVX-512"),
+          arguments: [(8, 16), (9, 32), (7, 48)], [false, true])
+    func multiplyAndPool(shape: (Int, Int), relu: Bool) {
+        let (size, filters) = shape
+        let g = WindowGeometry(inputHeight: size, inputWidth: size + 1, channels: 1, windowHeight: 3, windowWidth: 3,
+                               strideHeight: 1, strideWidth: 1, padding: .valid)
+        let pg = WindowGeometry(inputHeight: g.outputHeight, inputWidth: g.outputWidth, channels: filters, windowHeight: 2,
+                                windowWidth: 2, strideHeight: 2, strideWidth: 2, padding: .valid)
+        let n = 3
+        var xs = randomValues(n * size * (size + 1), seed: 50, in: -1...1).map(Float.init)
+        for i in stride(from: 0, to: xs.count, by: 5) { xs[i] = 0 }
+        for i in stride(from: 2, to: xs.count, by: 13) { xs[i] = -0.0 }
+        xs[(size + 1) + 2] = .nan  // row 1, column 2: inside every shape's pooled windows
+        let x = Tensor(shape: [n, size, size + 1, 1], scalars: xs)
+        let w = tensor(randomValues(9 * filters, seed: 51), [9, filters])
+        for bias in [Tensor.empty, tensor(randomValues(filters, seed: 52, in: -0.3...0.3), [filters])] {
+            var pooled = Tensor.empty, choices: [Int32] = []
+            ConvolutionPoolingKernel.multiplyAndPool(x, kernel: w, bias: bias, relu: relu, maps: g, pooling: pg,
+                                                     into: &pooled, choices: &choices)
+            var maps = [Float](repeating: .nan, count: n * g.outputPositions * filters)
+            var expected = Tensor.zeros(pooled.shape), expectedChoices = [Int32](repeating: -1, count: choices.count)
+            xs.withUnsafeBufferPointer { x in w.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+                maps.withUnsafeMutableBufferPointer { maps in
+                    SmallGEMM.multiply(m: n * g.outputPositions, n: filters, k: 9, a: PatchRows(windowsOf: x.baseAddress!, geometry: g),
+                                       b: w.baseAddress!, bias: b.count == 0 ? nil : b.baseAddress, relu: relu, c: maps.baseAddress!)
+                    expected.withUnsafeMutableBufferPointer { out in expectedChoices.withUnsafeMutableBufferPointer { choice in
+                        for image in 0..<n {
+                            PoolingKernels.pairwiseMaxForward(maps.baseAddress! + image * g.outputPositions * filters, geometry: pg,
+                                                              into: out.baseAddress! + image * pg.outputPositions * filters,
+                                                              choice: choice.baseAddress! + image * pg.outputPositions * filters)
+                        }
+                    } }
+                }
+            } } }
+            #expect(pooled.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "bias \(bias.count > 0)")
+            #expect(choices == expectedChoices, "bias \(bias.count > 0)")
+            #expect(pooled.scalars.contains { $0.isNaN } && Set(choices.map { $0 % Int32(filters) }).count == filters)
+        }
+    }
+
     @Test("A first Conv2D layer (short window, 8 filters): the fused kernels give the same forward and gradients",
           arguments: [ActivationFunction.linear, .relu])
     func firstLayerKernels(activation: ActivationFunction) throws {

@@ -57,4 +57,16 @@ typedef struct {
 void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
                                           perceptron_pooled_source source, float *out);
 
+/// A first convolution and the 2x2 max pooling after it on AVX-512, the maps never stored: for
+/// the images [first, last) of `a` (windows read in place, K <= 12 values; outputHeight x
+/// outputWidth positions an image, a.positions their product), each map value is
+/// perceptron_small_multiply_rows_avx2's (bias, then a multiply and an add per q in order, then
+/// ReLU as "0 where below 0"), and each pooled value the first maximum of its window in
+/// row-major order as perceptron_pairwise_max_avx2 picks it, `choice` the chosen cell's offset in
+/// the image's maps. w is [K, n], n a multiple of 16, bias NULL for none; pooled and choice
+/// are [N, outputHeight / 2, outputWidth / 2, n]. Bit for bit those two kernels one after the other.
+void perceptron_small_multiply_pool_avx512(perceptron_patch_rows a, long first, long last, long outputHeight,
+                                           long outputWidth, long n, long k, const float *w, const float *bias,
+                                           int relu, float *pooled, int32_t *choice);
+
 #endif

@@ -24,6 +24,10 @@ enum ConvolutionPoolingKernel {
         let imageSize = g.inputHeight * g.inputWidth * g.channels
         let inPlace = g.windowsInsideImage
         Tensor.reuse(&columns, shape: inPlace ? [0] : [n * positions, patch])
+        if inPlace && patch <= 12 && filters % 16 == 0 && VectorUnit.available.contains(.avx512) {
+            multiplyAndPool(x, kernel: w, bias: b, relu: relu, maps: g, pooling: pg, into: &pooled, choices: &choices)
+            return
+        }
         columns.withUnsafeMutableBufferPointer { c in
             x.withUnsafeBufferPointer { input in
                 w.withUnsafeBufferPointer { w in
@@ -66,6 +70,38 @@ enum ConvolutionPoolingKernel {
                                   into: &pooled, choices: &choices) { image, maps in
                         let (input, w, bias, product) = shared.value
                         product.directForward(image: input + image * imageSize, kernel: w, bias: bias, relu: relu, into: maps)
+                    }
+                }
+            }
+        }
+    }
+
+    // x: [N, H, W, C], w: [K, F], b: [F] or empty -> pooled: [N, PH, PW, F], choices: [N PH PW F]
+    /// `forward` in one AVX-512 kernel (`perceptron_small_multiply_pool_avx512`) for windows in
+    /// place, K <= 12 and filters in 16s: each pooled cell's four map values formed in registers
+    /// and pooled there, the maps never written; the same values as the two steps, bit for bit.
+    static func multiplyAndPool(_ x: Tensor, kernel w: Tensor, bias b: Tensor, relu: Bool, maps g: WindowGeometry,
+                                pooling pg: WindowGeometry, into pooled: inout Tensor, choices: inout [Int32]) {
+        let n = x.shape[0], filters = pg.channels
+        let pooledSize = pg.outputPositions * filters
+        precondition(pg.outputHeight == g.outputHeight / 2 && pg.outputWidth == g.outputWidth / 2, "a 2x2 pooling of the maps")
+        Tensor.reuse(&pooled, shape: [n, pg.outputHeight, pg.outputWidth, filters])
+        if choices.count != n * pooledSize { choices = [Int32](repeating: 0, count: n * pooledSize) }
+        pooled.withUnsafeMutableBufferPointer { out in
+            choices.withUnsafeMutableBufferPointer { choice in
+                x.withUnsafeBufferPointer { input in
+                    w.withUnsafeBufferPointer { w in
+                        b.withUnsafeBufferPointer { b in
+                            let windows = PatchRows(windowsOf: input.baseAddress!, geometry: g)
+                            let shared = UncheckedSendable((out.baseAddress!, choice.baseAddress!, w.baseAddress!,
+                                                            b.count == 0 ? nil : b.baseAddress))
+                            Parallel.forEachChunk(n, costPerItem: g.outputPositions * g.patchSize * filters) { range in
+                                let (out, choice, w, bias) = shared.value
+                                perceptron_small_multiply_pool_avx512(windows.layout, range.lowerBound, range.upperBound,
+                                                                      g.outputHeight, g.outputWidth, filters, g.patchSize, w, bias,
+                                                                      relu ? 1 : 0, out, choice)
+                            }
+                        }
                     }
                 }
             }
