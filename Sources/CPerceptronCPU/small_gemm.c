@@ -42,6 +42,11 @@ static inline void patch_advance(const perceptron_patch_rows *a, PatchCursor *cu
     }
 }
 
+/// offsets[q] = where value q of a row lies from the row's start, for q < k.
+static inline void patch_offsets(const perceptron_patch_rows *a, long k, long *offsets) {
+    for (long q = 0; q < k; q++) offsets[q] = q / a->run * a->lineStride + q % a->run;
+}
+
 void perceptron_patch_row_starts(perceptron_patch_rows a, long first, long count, const float **starts) {
     PatchCursor cursor = patch_cursor(&a, first);
     for (long t = 0; t < count; t++) {
@@ -122,7 +127,7 @@ __attribute__((target("avx2")))
 void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, perceptron_patch_rows a,
                                          const float *b, const float *bias, int relu, float *c) {
     long offsets[32];
-    for (long q = 0; q < k && q < 32; q++) offsets[q] = q / a.run * a.lineStride + q % a.run;
+    patch_offsets(&a, k < 32 ? k : 32, offsets);
     for (long block = 0; block < n; block += 32) {
         const int vectors = (int)((n - block < 32 ? n - block : 32) / 8);
         __m256 bias0[4];
@@ -140,6 +145,15 @@ void perceptron_small_multiply_rows_avx2(long first, long last, long n, long k, 
         }
     }
 }
+
+/// PASS(K) with K the constant equal to k, 1 to 12 (12 for more): the one-pass kernels keep
+/// K weight rows' sums or weights in registers, so K must be known when they are compiled.
+#define SWITCH_K(k, PASS) \
+    switch (k) { \
+    case 1: PASS(1); break; case 2: PASS(2); break; case 3: PASS(3); break; case 4: PASS(4); break; \
+    case 5: PASS(5); break; case 6: PASS(6); break; case 7: PASS(7); break; case 8: PASS(8); break; \
+    case 9: PASS(9); break; case 10: PASS(10); break; case 11: PASS(11); break; default: PASS(12); break; \
+    }
 
 /// One pass of perceptron_pooled_weight_sums_avx512 over 16 V columns from c0, K weight rows;
 /// K and V are constants after inlining, so the K V sums, the V bias sums and the gradient's
@@ -203,27 +217,14 @@ __attribute__((target("avx512f")))
 void perceptron_pooled_weight_sums_avx512(perceptron_patch_rows a, long first, long last, long k, long n,
                                           perceptron_pooled_source source, float *out) {
     long offsets[12];
-    for (long q = 0; q < k && q < 12; q++) offsets[q] = q / a.run * a.lineStride + q % a.run;
+    patch_offsets(&a, k < 12 ? k : 12, offsets);
     for (long c0 = 0; c0 < n; c0 += 32) {
         const int pair = n - c0 >= 32;
 #define PASS(K) do { \
     if (pair) pooled_weight_sums_pass(K, 2, &a, offsets, first, last, c0, n, &source, out); \
     else pooled_weight_sums_pass(K, 1, &a, offsets, first, last, c0, n, &source, out); \
 } while (0)
-        switch (k) {
-        case 1: PASS(1); break;
-        case 2: PASS(2); break;
-        case 3: PASS(3); break;
-        case 4: PASS(4); break;
-        case 5: PASS(5); break;
-        case 6: PASS(6); break;
-        case 7: PASS(7); break;
-        case 8: PASS(8); break;
-        case 9: PASS(9); break;
-        case 10: PASS(10); break;
-        case 11: PASS(11); break;
-        default: PASS(12); break;
-        }
+        SWITCH_K(k, PASS);
 #undef PASS
     }
 }
@@ -301,27 +302,14 @@ void perceptron_small_multiply_pool_avx512(perceptron_patch_rows a, long first, 
                                            long outputWidth, long n, long k, const float *w, const float *bias,
                                            int relu, float *pooled, int32_t *choice) {
     long offsets[12];
-    for (long q = 0; q < k && q < 12; q++) offsets[q] = q / a.run * a.lineStride + q % a.run;
+    patch_offsets(&a, k < 12 ? k : 12, offsets);
     for (long c0 = 0; c0 < n; c0 += 32) {
         const int pair = n - c0 >= 32;
 #define PASS(K) do { \
     if (pair) multiply_pool_pass(K, 2, &a, offsets, first, last, outputHeight, outputWidth, n, c0, w, bias, relu, pooled, choice); \
     else multiply_pool_pass(K, 1, &a, offsets, first, last, outputHeight, outputWidth, n, c0, w, bias, relu, pooled, choice); \
 } while (0)
-        switch (k) {
-        case 1: PASS(1); break;
-        case 2: PASS(2); break;
-        case 3: PASS(3); break;
-        case 4: PASS(4); break;
-        case 5: PASS(5); break;
-        case 6: PASS(6); break;
-        case 7: PASS(7); break;
-        case 8: PASS(8); break;
-        case 9: PASS(9); break;
-        case 10: PASS(10); break;
-        case 11: PASS(11); break;
-        default: PASS(12); break;
-        }
+        SWITCH_K(k, PASS);
 #undef PASS
     }
 }
