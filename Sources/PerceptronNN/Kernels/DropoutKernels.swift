@@ -37,12 +37,19 @@ enum DropoutKernels {
     }
 
     // x: [...], mask: [...] -> y = x ⊙ mask
-    /// Element-wise product into `y`'s storage when it can.
+    /// Element-wise product into `y`'s storage when it can, split over the cores.
     static func multiply(_ x: Tensor, by mask: Tensor, into y: inout Tensor) {
         Tensor.reuse(&y, shape: x.shape)
+        guard x.count > 0 else { return }
         y.withUnsafeMutableBufferPointer { out in
             x.withUnsafeBufferPointer { a in
-                mask.withUnsafeBufferPointer { m in for i in 0..<out.count { out[i] = a[i] * m[i] } }
+                mask.withUnsafeBufferPointer { m in
+                    let shared = UncheckedSendable((out.baseAddress!, a.baseAddress!, m.baseAddress!))
+                    Parallel.forEachChunk(out.count) { range in
+                        let (out, a, m) = shared.value
+                        for i in range { out[i] = a[i] * m[i] }
+                    }
+                }
             }
         }
     }
