@@ -1,11 +1,11 @@
-// `perceptron info`: version, machine, GEMM backend in use and thread counts.
+// `perceptron info`: version, machine, GEMM backend in use, thread counts and the kernels this CPU runs.
 
 import ArgumentParser
 import Foundation
 import Perceptron
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the version, the GEMM backend in use and the thread counts.")
+    static let configuration = CommandConfiguration(abstract: "Show the version, the GEMM backend in use, the thread counts and the kernels this CPU runs.")
 
     func run() throws {
         try checkBackend()
@@ -24,6 +24,22 @@ struct Info: ParsableCommand {
         print("portable micro-kernel: \(GEMM.portable.kernel.rawValue) (this CPU runs \(runnable))")
         print("kernel threads: \(Parallel.threadCount)")
         print("sparse first layer: \(sparseDescription)")
+        print("convolution kernels: \(convolutionDescription)")
+    }
+
+    /// Which kernels run a Conv2D on this CPU (the same on every GEMM backend).
+    var convolutionDescription: String {
+        switch VectorUnit.widest {
+        case .avx512:
+            return "direct on AVX-512 for stride 1, no padding and filters in 64s (forward, kernel gradient; input "
+                + "gradient for channels in 16s); a first convolution and its 2x2 max pooling in one AVX-512 pass each way "
+                + "(windows of up to 12 values, filters in 16s); otherwise im2col and GEMM"
+        case .avx2:
+            return "direct on AVX2 for stride 1, no padding and filters in 64s (forward, kernel gradient; input gradient "
+                + "for channels in 16s); a first convolution's short windows on AVX2; otherwise im2col and GEMM"
+        case .baseline:
+            return "im2col and GEMM (the direct kernels need AVX2 or AVX-512)"
+        }
     }
 
     /// Who spreads the BLAS's products over the cores.

@@ -22,6 +22,16 @@ struct CLITests {
         #expect(swift.stdout.contains("portable micro-kernel: swift"))
     }
 
+    @Test func infoNamesTheConvolutionKernels() async throws {
+        let result = try await CLI.run(["info"])
+        let expected = switch VectorUnit.widest {
+        case .avx512: "convolution kernels: direct on AVX-512"
+        case .avx2: "convolution kernels: direct on AVX2"
+        case .baseline: "convolution kernels: im2col and GEMM"
+        }
+        #expect(result.stdout.contains(expected))
+    }
+
     @Test func infoSaysWhetherTheFirstLayerRunsSparse() async throws {
         let result = try await CLI.run(["info"])
         #expect(result.stdout.contains("sparse first layer: \(SparseProducts.enabled ? "on" : "off")"))
