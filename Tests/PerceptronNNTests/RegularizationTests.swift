@@ -34,6 +34,22 @@ import PerceptronTensor
         #expect(layer.randomState == draws.state)
     }
 
+    /// Masks of 32,768 values or more are drawn by all the cores, each from the generator jumped
+    /// ahead to its first value: the draws and the generator's state after are one thread's.
+    @Test("A large mask drawn on all the cores is the one-thread mask, draw for draw", arguments: [0.5, 0.25] as [Float])
+    func largeMasksAreTheSerialDraws(rate: Float) {
+        let layer = built(Dropout(rate, name: "dropout_large_\(rate)"), on: [5001], seed: 6)
+        var draws = SeededGenerator(state: layer.randomState)!
+        let x = Tensor(shape: [7, 5001], repeating: 1)
+        let scale = 1 / (1 - rate)
+        for pass in 0..<2 {
+            let y = layer.forward(x, training: true)
+            let expected = (0..<y.count).map { _ in draws.nextFloat() < 1 - rate ? scale : 0 }
+            #expect(y.scalars == expected, "pass \(pass)")
+            #expect(layer.randomState == draws.state, "pass \(pass)")
+        }
+    }
+
     @Test("The keep threshold's boundary, which random draws almost never reach")
     func dropoutKeepThresholdBoundary() {
         // u is kept exactly when u * 2^-24 < keep; 0.1, 0.3 and 1/3 are not multiples of 2^-24.

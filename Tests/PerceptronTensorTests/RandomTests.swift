@@ -39,6 +39,27 @@ import Testing
 @testable import PerceptronTensor
 
 @Suite struct RandomTests {
+    /// `advanced(by:)` leaves the generator where that many `next()` calls would, for jumps
+    /// short and long, across word boundaries of the jump polynomial, and from several seeds.
+    @Test("Jumping ahead n draws gives the state n draws give", arguments: [0, 1, 2, 63, 64, 255, 256, 257, 1000, 102_400, 1 << 20])
+    func jumpAhead(n: Int) {
+        for seed in [1, 42, 0xDEAD_BEEF] as [UInt64] {
+            var walked = SeededGenerator(seed: seed)
+            let start = walked
+            for _ in 0..<n { _ = walked.next() }
+            #expect(start.advanced(by: n) == walked, "seed \(seed)")
+            var jumped = start.advanced(by: SeededGenerator.jump(of: n))
+            #expect(jumped.next() == walked.next(), "seed \(seed)")
+        }
+    }
+
+    @Test("The step's characteristic polynomial has degree 256 and a constant term")
+    func stepPolynomial() {
+        let p = SeededGenerator.stepPolynomial
+        #expect(p[bit: 256] && p[bit: 0])
+        #expect(!(257..<320).contains { p[bit: $0] })
+    }
+
     @Test func seedingFillsTheStateBySplitMix64() {
         #expect(SeededGenerator(seed: 42).state
                 == [0xBDD7_3226_2FEB_6E95, 0x28EF_E333_B266_F103, 0x4752_6757_130F_9F52, 0x581C_E1FF_0E4A_E394])

@@ -24,6 +24,8 @@ public final class Dropout: Layer, RandomStateLayer {
     /// The per-sample input shape, set by `build`.
     public private(set) var inputShape: [Int]?
     private var generator = SeededGenerator(seed: 0)
+    /// The generator's jumps to the cores' first values, by number of draws (see `drawMask`).
+    private var jumps: [Int: JumpPolynomial] = [:]
     /// Per value: 0 (dropped) or 1 / (1 - rate) (kept), from the last training forward.
     private var mask = Tensor.empty
     private var output = Tensor.empty
@@ -68,7 +70,7 @@ public final class Dropout: Layer, RandomStateLayer {
         guard training, rate > 0 else { return x }
         var y = Tensor.empty
         swap(&y, &output)
-        DropoutKernels.drawMask(x, rate: rate, generator: &generator, mask: &mask, into: &y)
+        DropoutKernels.drawMask(x, rate: rate, generator: &generator, jumps: &jumps, mask: &mask, into: &y)
         output = y
         return y
     }
