@@ -90,18 +90,6 @@ public struct JumpPolynomial: Equatable, Sendable {
 }
 
 extension SeededGenerator {
-    /// The state's step without the output: the linear map T.
-    @inlinable
-    mutating func step() {
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotl(s3, 45)
-    }
-
     /// The characteristic polynomial of the state's step, of degree 256: the shortest linear
     /// recurrence (Berlekamp-Massey) of 512 successive values of one state bit.
     public static let stepPolynomial: JumpPolynomial = {

@@ -70,10 +70,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         try container.encode(state, forKey: .state)
     }
 
-    /// The next 64 random bits.
+    /// The next 64 random bits: the scrambled output of the state, then the state's step.
     @inlinable
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
+        step()
+        return result
+    }
+
+    /// The state's step without the output: a linear map over GF(2)^256 (see `advanced(by:)`).
+    @inlinable @inline(__always)
+    mutating func step() {
         let t = s1 << 17
         s2 ^= s0
         s3 ^= s1
@@ -81,7 +88,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         s0 ^= s3
         s2 ^= t
         s3 = rotl(s3, 45)
-        return result
     }
 
     @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
