@@ -62,30 +62,55 @@ void direct_tile(const int R, const float *x, long width, long channels, long wi
     }
 }
 
-__attribute__((target("avx512f")))
-void perceptron_convolution_direct_avx512(const float *x, long first, long last, long height, long width, long channels,
-                                          long windowHeight, long windowWidth, const float *w, long filters,
-                                          const float *bias, int relu, float *out) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
+/// What a forward tile needs besides where it is: the kernel, the bias and the shapes.
+typedef struct {
+    const float *w, *bias;
+    long width, channels, windowHeight, windowWidth, filters;
+    int relu;
+} DirectShape;
+
+/// One forward tile: `positions` output positions along a row (1 to the unit's widest) from the
+/// window corner `corner`, filters from f0 (as many as the unit takes at once), into `target`.
+typedef void (*DirectTile)(long positions, const float *corner, long f0, float *target, const DirectShape *shape);
+
+/// The forward of the images [first, last), the same for both units: each output row in tiles
+/// of `widest` positions (the last one shorter), each tile over the filters `step` at a time.
+static void direct_images(DirectTile tile, long widest, long step, const float *x, long first, long last, long height,
+                          const DirectShape *shape, float *out) {
+    const long width = shape->width, channels = shape->channels, filters = shape->filters;
+    const long outputHeight = height - shape->windowHeight + 1, outputWidth = width - shape->windowWidth + 1;
     for (long i = first; i < last; i++) {
         const float *image = x + i * height * width * channels;
         float *maps = out + i * outputHeight * outputWidth * filters;
         for (long oh = 0; oh < outputHeight; oh++) {
-            for (long ow = 0; ow < outputWidth; ow += 4) {
-                const float *corner = image + (oh * width + ow) * channels;
-                float *target = maps + (oh * outputWidth + ow) * filters;
-                const long positions = outputWidth - ow < 4 ? outputWidth - ow : 4;
-                for (long f0 = 0; f0 < filters; f0 += 64) {
-                    switch (positions) {
-                    case 4: direct_tile(4, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0); break;
-                    case 3: direct_tile(3, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0); break;
-                    case 2: direct_tile(2, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0); break;
-                    default: direct_tile(1, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0); break;
-                    }
+            for (long ow = 0; ow < outputWidth; ow += widest) {
+                const long positions = outputWidth - ow < widest ? outputWidth - ow : widest;
+                for (long f0 = 0; f0 < filters; f0 += step) {
+                    tile(positions, image + (oh * width + ow) * channels, f0, maps + (oh * outputWidth + ow) * filters + f0, shape);
                 }
             }
         }
     }
+}
+
+/// `direct_tile` for 1 to 4 positions.
+__attribute__((target("avx512f")))
+static void direct_tile_avx512(long positions, const float *corner, long f0, float *target, const DirectShape *s) {
+#define TILE(R) direct_tile(R, corner, s->width, s->channels, s->windowHeight, s->windowWidth, s->w, s->filters, f0, s->bias, s->relu, target)
+    switch (positions) {
+    case 4: TILE(4); break;
+    case 3: TILE(3); break;
+    case 2: TILE(2); break;
+    default: TILE(1); break;
+    }
+#undef TILE
+}
+
+void perceptron_convolution_direct_avx512(const float *x, long first, long last, long height, long width, long channels,
+                                          long windowHeight, long windowWidth, const float *w, long filters,
+                                          const float *bias, int relu, float *out) {
+    const DirectShape shape = {w, bias, width, channels, windowHeight, windowWidth, filters, relu};
+    direct_images(direct_tile_avx512, 4, 64, x, first, last, height, &shape, out);
 }
 
 /// One work item of the kernel gradient (see the header): 4 channels (fewer at the end) of one
@@ -142,26 +167,47 @@ void gradient_tile(const int R, const float *x, long width, long channels, long 
     }
 }
 
+/// What a kernel-gradient tile needs besides its item: the image's output gradient and the shapes.
+typedef struct {
+    long width, channels, outputHeight, outputWidth, filters;
+} GradientShape;
+
+/// One work item over one image (`gradient` the image's output gradient).
+typedef void (*GradientTile)(const GradientItem *item, const float *gradient, const GradientShape *shape);
+
+/// The kernel gradient of the images [0, images) for the work items [first, last), the same for
+/// both units: image after image, each item's tile adding the image's sums to dw.
+static void kernel_gradient_images(GradientTile tile, const float *x, const float *dz, long images, long height,
+                                   long windowWidth, long first, long last, const GradientShape *shape, float *dw) {
+    const long width = shape->width, channels = shape->channels, filters = shape->filters;
+    for (long i = 0; i < images; i++) {
+        const float *image = x + i * height * width * channels;
+        const float *gradient = dz + i * shape->outputHeight * shape->outputWidth * filters;
+        for (long item = first; item < last; item++) {
+            const GradientItem it = gradient_item(item, image, width, channels, windowWidth, filters, dw);
+            tile(&it, gradient, shape);
+        }
+    }
+}
+
+/// `gradient_tile` for the item's 1 to 4 channels and its 64 filters.
 __attribute__((target("avx512f")))
+static void gradient_tile_avx512(const GradientItem *it, const float *gradient, const GradientShape *s) {
+#define TILE(R) gradient_tile(R, it->corner, s->width, s->channels, s->outputHeight, s->outputWidth, gradient, s->filters, it->filter, it->target)
+    switch (it->channels) {
+    case 4: TILE(4); break;
+    case 3: TILE(3); break;
+    case 2: TILE(2); break;
+    default: TILE(1); break;
+    }
+#undef TILE
+}
+
 void perceptron_convolution_kernel_gradient_avx512(const float *x, const float *dz, long images, long height, long width,
                                                    long channels, long windowHeight, long windowWidth, long filters,
                                                    long first, long last, float *dw) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    for (long i = 0; i < images; i++) {
-        const float *image = x + i * height * width * channels;
-        const float *gradient = dz + i * outputHeight * outputWidth * filters;
-        for (long item = first; item < last; item++) {
-            const GradientItem it = gradient_item(item, image, width, channels, windowWidth, filters, dw);
-#define TILE(R) gradient_tile(R, it.corner, width, channels, outputHeight, outputWidth, gradient, filters, it.filter, it.target)
-            switch (it.channels) {
-            case 4: TILE(4); break;
-            case 3: TILE(3); break;
-            case 2: TILE(2); break;
-            default: TILE(1); break;
-            }
-#undef TILE
-        }
-    }
+    const GradientShape shape = {width, channels, height - windowHeight + 1, width - windowWidth + 1, filters};
+    kernel_gradient_images(gradient_tile_avx512, x, dz, images, height, windowWidth, first, last, &shape, dw);
 }
 
 /// R (1 to 8) output positions along a row x V (1 or 2) vectors of 16 channels from c0: each
@@ -296,34 +342,26 @@ void direct_tile_avx2(const int R, const float *x, long width, long channels, lo
     }
 }
 
+/// `direct_tile_avx2` for 1 to 6 positions.
 __attribute__((target("avx2,fma")))
+static void direct_tile_avx2_any(long positions, const float *corner, long f0, float *target, const DirectShape *s) {
+#define TILE(R) direct_tile_avx2(R, corner, s->width, s->channels, s->windowHeight, s->windowWidth, s->w, s->filters, f0, s->bias, s->relu, target)
+    switch (positions) {
+    case 6: TILE(6); break;
+    case 5: TILE(5); break;
+    case 4: TILE(4); break;
+    case 3: TILE(3); break;
+    case 2: TILE(2); break;
+    default: TILE(1); break;
+    }
+#undef TILE
+}
+
 void perceptron_convolution_direct_avx2(const float *x, long first, long last, long height, long width, long channels,
                                         long windowHeight, long windowWidth, const float *w, long filters,
                                         const float *bias, int relu, float *out) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    for (long i = first; i < last; i++) {
-        const float *image = x + i * height * width * channels;
-        float *maps = out + i * outputHeight * outputWidth * filters;
-        for (long oh = 0; oh < outputHeight; oh++) {
-            for (long ow = 0; ow < outputWidth; ow += 6) {
-                const float *corner = image + (oh * width + ow) * channels;
-                float *target = maps + (oh * outputWidth + ow) * filters;
-                const long positions = outputWidth - ow < 6 ? outputWidth - ow : 6;
-                for (long f0 = 0; f0 < filters; f0 += 16) {
-#define TILE(R) direct_tile_avx2(R, corner, width, channels, windowHeight, windowWidth, w, filters, f0, bias, relu, target + f0)
-                    switch (positions) {
-                    case 6: TILE(6); break;
-                    case 5: TILE(5); break;
-                    case 4: TILE(4); break;
-                    case 3: TILE(3); break;
-                    case 2: TILE(2); break;
-                    default: TILE(1); break;
-                    }
-#undef TILE
-                }
-            }
-        }
-    }
+    const DirectShape shape = {w, bias, width, channels, windowHeight, windowWidth, filters, relu};
+    direct_images(direct_tile_avx2_any, 6, 16, x, first, last, height, &shape, out);
 }
 
 /// The AVX2 kernel gradient's tile: R (1 to 4) channels x 16 filters in 2R registers; the
@@ -353,31 +391,27 @@ void gradient_tile_avx2(const int R, const float *x, long width, long channels, 
     }
 }
 
+/// `gradient_tile_avx2` for the item's 1 to 4 channels, its 64 filters as four 16-wide slices.
 __attribute__((target("avx2,fma")))
-void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
-                                                 long channels, long windowHeight, long windowWidth, long filters,
-                                                 long first, long last, float *dw) {
-    const long outputHeight = height - windowHeight + 1, outputWidth = width - windowWidth + 1;
-    for (long i = 0; i < images; i++) {
-        const float *image = x + i * height * width * channels;
-        const float *gradient = dz + i * outputHeight * outputWidth * filters;
-        for (long item = first; item < last; item++) {
-            const GradientItem it = gradient_item(item, image, width, channels, windowWidth, filters, dw);
-            // The item's 64 filters as four 16-wide slices.
-            for (long f0 = it.filter; f0 < it.filter + 64; f0 += 16) {
-#define TILE(R) gradient_tile_avx2(R, it.corner, width, channels, outputHeight, outputWidth, gradient, filters, f0, it.target)
-                switch (it.channels) {
-                case 4: TILE(4); break;
-                case 3: TILE(3); break;
-                case 2: TILE(2); break;
-                default: TILE(1); break;
-                }
-#undef TILE
-            }
+static void gradient_tile_avx2_any(const GradientItem *it, const float *gradient, const GradientShape *s) {
+    for (long f0 = it->filter; f0 < it->filter + 64; f0 += 16) {
+#define TILE(R) gradient_tile_avx2(R, it->corner, s->width, s->channels, s->outputHeight, s->outputWidth, gradient, s->filters, f0, it->target)
+        switch (it->channels) {
+        case 4: TILE(4); break;
+        case 3: TILE(3); break;
+        case 2: TILE(2); break;
+        default: TILE(1); break;
         }
+#undef TILE
     }
 }
 
+void perceptron_convolution_kernel_gradient_avx2(const float *x, const float *dz, long images, long height, long width,
+                                                 long channels, long windowHeight, long windowWidth, long filters,
+                                                 long first, long last, float *dw) {
+    const GradientShape shape = {width, channels, height - windowHeight + 1, width - windowWidth + 1, filters};
+    kernel_gradient_images(gradient_tile_avx2_any, x, dz, images, height, windowWidth, first, last, &shape, dw);
+}
 
 /// The AVX2 input gradient's tile: R (1 to 6) positions x 16 channels from c0 in 2R registers;
 /// the same sums, in the same order, as `input_gradient_tile`.
