@@ -35,18 +35,22 @@ import PerceptronTensor
     }
 
     /// Masks of 32,768 values or more are drawn by all the cores, each from the generator jumped
-    /// ahead to its first value: the draws and the generator's state after are one thread's.
+    /// ahead to its first value: the draws and the generator's state after are one thread's
+    /// (70,014 values: the backward's product is split over the cores too).
     @Test("A large mask drawn on all the cores is the one-thread mask, draw for draw", arguments: [0.5, 0.25] as [Float])
     func largeMasksAreTheSerialDraws(rate: Float) {
         let layer = built(Dropout(rate, name: "dropout_large_\(rate)"), on: [5001], seed: 6)
         var draws = SeededGenerator(state: layer.randomState)!
-        let x = Tensor(shape: [7, 5001], repeating: 1)
+        let x = Tensor(shape: [14, 5001], repeating: 1)
         let scale = 1 / (1 - rate)
         for pass in 0..<2 {
             let y = layer.forward(x, training: true)
             let expected = (0..<y.count).map { _ in draws.nextFloat() < 1 - rate ? scale : 0 }
             #expect(y.scalars == expected, "pass \(pass)")
             #expect(layer.randomState == draws.state, "pass \(pass)")
+            // Backward, split over the cores at this size too, multiplies by the same mask.
+            let dx = layer.backward(Tensor(shape: x.shape, repeating: 3), needsInputGradient: true)
+            #expect(dx.scalars == expected.map { 3 * $0 }, "pass \(pass)")
         }
     }
 
