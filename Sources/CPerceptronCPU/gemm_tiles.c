@@ -2,7 +2,11 @@
 //
 // Both kernels keep the 6-row tile in twelve vector accumulators (two vectors per row) and,
 // for each k, load one row of the B strip and broadcast six values of the A strip: twelve
-// fused multiply-adds per k, enough independent chains to cover the FMA latency.
+// fused multiply-adds per k, enough independent chains to cover the FMA latency. The block
+// functions run every tile of a block and add each to C straight from the registers. No
+// contraction into fused multiply-adds outside the tiles: C is updated with the separate
+// roundings the Swift kernel's path has.
+#pragma STDC FP_CONTRACT OFF
 #include "CPerceptronGEMMTiles.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -10,27 +14,95 @@
 
 #define ROW_AVX2(i)                                                  \
     {                                                                \
-        const __m256 ai = _mm256_broadcast_ss(a + (i));              \
-        c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                  \
-        c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                  \
+        const __m256 ai = _mm256_broadcast_ss(A_AT(i));              \
+        c[2 * (i)] = _mm256_fmadd_ps(ai, b0, c[2 * (i)]);            \
+        c[2 * (i) + 1] = _mm256_fmadd_ps(ai, b1, c[2 * (i) + 1]);    \
     }
 
-__attribute__((target("avx2,fma")))
-void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, float *tile) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+/// The 6x16 tile: c[2i], c[2i+1] = row i's sums over p < kc, each a chain of fused
+/// multiply-adds from 0.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_6x16_avx2(long kc, const float *a, const float *b, __m256 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
+#define A_AT(i) (a + (i))
     for (long p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
         a += 6;
         b += 16;
     }
-    _mm256_storeu_ps(tile + 0, c00);  _mm256_storeu_ps(tile + 8, c01);
-    _mm256_storeu_ps(tile + 16, c10); _mm256_storeu_ps(tile + 24, c11);
-    _mm256_storeu_ps(tile + 32, c20); _mm256_storeu_ps(tile + 40, c21);
-    _mm256_storeu_ps(tile + 48, c30); _mm256_storeu_ps(tile + 56, c31);
-    _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
-    _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
+#undef A_AT
+}
+
+/// The same tile with A read in place: row i of the strip at r[i], its k-th value at r[i][p].
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const float *b, __m256 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
+    const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
+#define A_AT(i) (r##i + p)
+    for (long p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
+        b += 16;
+    }
+#undef A_AT
+}
+
+/// One row of a tile added to C the way `blockKernel`'s Swift loop did it, element by element
+/// and rounding for rounding: `alpha * t` (beta 0), `row + alpha * t` (beta 1), otherwise
+/// `alpha * t + beta * row`. Used for the tiles cut by C's last columns.
+static inline void write_row(const float *t, long width, float alpha, float beta, float *row) {
+    if (beta == 0.0f) {
+        for (long j = 0; j < width; j++) row[j] = alpha * t[j];
+    } else if (beta == 1.0f) {
+        for (long j = 0; j < width; j++) row[j] += alpha * t[j];
+    } else {
+        for (long j = 0; j < width; j++) row[j] = alpha * t[j] + beta * row[j];
+    }
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 combine_avx2(__m256 t, const float *row, __m256 alpha, float beta) {
+    const __m256 scaled = _mm256_mul_ps(alpha, t);
+    if (beta == 0.0f) return scaled;
+    if (beta == 1.0f) return _mm256_add_ps(_mm256_loadu_ps(row), scaled);
+    return _mm256_add_ps(scaled, _mm256_mul_ps(_mm256_set1_ps(beta), _mm256_loadu_ps(row)));
+}
+
+__attribute__((target("avx2,fma")))
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                long ldc) {
+    const long strips_a = (mc + 5) / 6;
+    const __m256 valpha = _mm256_set1_ps(alpha);
+    for (long js = strip_start; js < strip_end; js++) {
+        const long j0 = js * 16, width = n - j0 < 16 ? n - j0 : 16;
+        const float *b_strip = packed_b + js * strip_stride;
+        for (long is = 0; is < strips_a; is++) {
+            const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
+            __m256 acc[12];
+            if (lda == 0) {
+                tile_6x16_avx2(kc, a + is * kc * 6, b_strip, acc);
+            } else {
+                // Rows past mc repeat the last one; their sums are not written.
+                const float *r[6];
+                for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
+                tile_6x16_rows_avx2(kc, r, b_strip, acc);
+            }
+            for (long i = 0; i < height; i++) {
+                float *row = c + (i0 + i) * ldc + j0;
+                if (width == 16) {
+                    _mm256_storeu_ps(row, combine_avx2(acc[2 * i], row, valpha, beta));
+                    _mm256_storeu_ps(row + 8, combine_avx2(acc[2 * i + 1], row + 8, valpha, beta));
+                } else {
+                    float t[16];
+                    _mm256_storeu_ps(t, acc[2 * i]);
+                    _mm256_storeu_ps(t + 8, acc[2 * i + 1]);
+                    write_row(t, width, alpha, beta, row);
+                }
+            }
+        }
+    }
 }
 
 __attribute__((target("avx2,fma")))
@@ -61,43 +133,105 @@ void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb,
 
 #define ROW_AVX512(i)                                                \
     {                                                                \
-        const __m512 ai = _mm512_set1_ps(a[i]);                      \
-        c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0);                  \
-        c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1);                  \
+        const __m512 ai = _mm512_set1_ps(*A_AT(i));                  \
+        c[2 * (i)] = _mm512_fmadd_ps(ai, b0, c[2 * (i)]);            \
+        c[2 * (i) + 1] = _mm512_fmadd_ps(ai, b1, c[2 * (i) + 1]);    \
     }
 
-__attribute__((target("avx512f")))
-void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, float *tile) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+/// The 6x32 tile, as the 6x16 one on twice the width.
+__attribute__((target("avx512f"), always_inline))
+static inline void tile_6x32_avx512(long kc, const float *a, const float *b, __m512 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
+#define A_AT(i) (a + (i))
     for (long p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
         a += 6;
         b += 32;
     }
-    _mm512_storeu_ps(tile + 0, c00);   _mm512_storeu_ps(tile + 16, c01);
-    _mm512_storeu_ps(tile + 32, c10);  _mm512_storeu_ps(tile + 48, c11);
-    _mm512_storeu_ps(tile + 64, c20);  _mm512_storeu_ps(tile + 80, c21);
-    _mm512_storeu_ps(tile + 96, c30);  _mm512_storeu_ps(tile + 112, c31);
-    _mm512_storeu_ps(tile + 128, c40); _mm512_storeu_ps(tile + 144, c41);
-    _mm512_storeu_ps(tile + 160, c50); _mm512_storeu_ps(tile + 176, c51);
+#undef A_AT
+}
+
+/// The same tile with A read in place, as `tile_6x16_rows_avx2`.
+__attribute__((target("avx512f"), always_inline))
+static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const float *b, __m512 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
+    const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
+#define A_AT(i) (r##i + p)
+    for (long p = 0; p < kc; p++) {
+        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
+        b += 32;
+    }
+#undef A_AT
+}
+
+/// `combine_avx2` on 16 lanes, the lanes past `mask` neither read nor written.
+__attribute__((target("avx512f"), always_inline))
+static inline void write_avx512(__m512 t, float *row, __mmask16 mask, __m512 alpha, float beta) {
+    const __m512 scaled = _mm512_mul_ps(alpha, t);
+    __m512 out;
+    if (beta == 0.0f) {
+        out = scaled;
+    } else if (beta == 1.0f) {
+        out = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, row), scaled);
+    } else {
+        out = _mm512_add_ps(scaled, _mm512_mul_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, row)));
+    }
+    _mm512_mask_storeu_ps(row, mask, out);
+}
+
+__attribute__((target("avx512f")))
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  long ldc) {
+    const long strips_a = (mc + 5) / 6;
+    const __m512 valpha = _mm512_set1_ps(alpha);
+    for (long js = strip_start; js < strip_end; js++) {
+        const long j0 = js * 32, width = n - j0 < 32 ? n - j0 : 32;
+        const __mmask16 low = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
+        const __mmask16 high = width <= 16 ? 0 : width >= 32 ? 0xFFFF : (__mmask16)((1u << (width - 16)) - 1);
+        const float *b_strip = packed_b + js * strip_stride;
+        for (long is = 0; is < strips_a; is++) {
+            const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
+            __m512 acc[12];
+            if (lda == 0) {
+                tile_6x32_avx512(kc, a + is * kc * 6, b_strip, acc);
+            } else {
+                // Rows past mc repeat the last one; their sums are not written.
+                const float *r[6];
+                for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
+                tile_6x32_rows_avx512(kc, r, b_strip, acc);
+            }
+            for (long i = 0; i < height; i++) {
+                float *row = c + (i0 + i) * ldc + j0;
+                write_avx512(acc[2 * i], row, low, valpha, beta);
+                if (high) write_avx512(acc[2 * i + 1], row + 16, high, valpha, beta);
+            }
+        }
+    }
 }
 
 #else
 #include <stdlib.h>
 
 // No such instruction sets here: perceptron_vector_units() reports none, so these are never called.
-void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, float *tile) {
-    (void)kc; (void)a; (void)b; (void)tile;
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                long ldc) {
+    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
+    (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;
     abort();
 }
 void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc) {
     (void)kc; (void)a; (void)b; (void)ldb; (void)n; (void)acc;
     abort();
 }
-void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, float *tile) {
-    (void)kc; (void)a; (void)b; (void)tile;
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  long ldc) {
+    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
+    (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;
     abort();
 }
 #endif

@@ -136,11 +136,10 @@ public struct PortableGEMM: GEMMBackend {
                     while block < rowBlocks {
                         let i0 = block * mcMax
                         let mc = min(mcMax, m - i0)
-                        Self.packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: i0, mc: mc,
-                                   columnStart: p0, kc: kc, into: aBuffer)
-                        Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, packedA: aBuffer,
-                                         packedB: packedB, alpha: p.alpha, beta: firstBlock ? p.beta : 1,
-                                         c: p.c + i0 * p.ldc, ldc: p.ldc)
+                        let a = Self.blockOfA(p, kernel: kernel, rowStart: i0, mc: mc, columnStart: p0, kc: kc,
+                                              buffer: aBuffer)
+                        Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, a: a, packedB: packedB,
+                                         alpha: p.alpha, beta: firstBlock ? p.beta : 1, c: p.c + i0 * p.ldc, ldc: p.ldc)
                         block += threads
                     }
                 }
@@ -173,11 +172,10 @@ public struct PortableGEMM: GEMMBackend {
                     // are at different blocks.
                     Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
                                strips: strips, stripStride: kcMax * nr, into: packedB)
-                    Self.packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: 0, mc: p.m, columnStart: p0,
-                               kc: kc, into: aBuffer)
-                    Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, stripStride: kcMax * nr, kc: kc,
-                                     packedA: aBuffer, packedB: packedB, alpha: p.alpha, beta: p0 == 0 ? p.beta : 1,
-                                     c: p.c, ldc: p.ldc)
+                    let a = Self.blockOfA(p, kernel: kernel, rowStart: 0, mc: p.m, columnStart: p0, kc: kc,
+                                          buffer: aBuffer)
+                    Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, stripStride: kcMax * nr, kc: kc, a: a,
+                                     packedB: packedB, alpha: p.alpha, beta: p0 == 0 ? p.beta : 1, c: p.c, ldc: p.ldc)
                     p0 += kc
                 }
             }
@@ -240,28 +238,58 @@ public struct PortableGEMM: GEMMBackend {
         }
     }
 
-    /// C[0..<mc, columns of `strips`] = alpha * packedA * packedB + beta * C, tile by tile;
-    /// B's strip `s` at `packedB + s * stripStride` (`kc * nr` unless given).
+    /// A block of `op(A)` as `blockKernel` reads it: packed into `buffer` (see `packA`), or,
+    /// for the C kernels and an A that is not transposed, its rows in place (`lda`), which
+    /// they read as fast as packed strips: no copy.
+    static func blockOfA(_ p: Operands, kernel: MicroKernel, rowStart: Int, mc: Int, columnStart: Int, kc: Int,
+                         buffer: UnsafeMutablePointer<Float>) -> BlockOfA {
+        if kernel != .swift && !p.transposeA {
+            return BlockOfA(base: p.a + rowStart * p.lda + columnStart, lda: p.lda)
+        }
+        packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: rowStart, mc: mc, columnStart: columnStart, kc: kc,
+              into: buffer)
+        return BlockOfA(base: UnsafePointer(buffer), lda: 0)
+    }
+
+    /// A block of `op(A)`: packed strips (`lda` 0) or rows in place, `lda` apart.
+    struct BlockOfA {
+        let base: UnsafePointer<Float>
+        let lda: Int
+    }
+
+    /// C[0..<mc, columns of `strips`] = alpha * A * packedB + beta * C, tile by tile; B's
+    /// strip `s` at `packedB + s * stripStride` (`kc * nr` unless given). The C kernels run
+    /// the whole block and add each tile to C from its registers, with the same operations as
+    /// the Swift loop below; only they take A's rows in place.
     static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, strips: Range<Int>, stripStride: Int? = nil, kc: Int,
-                            packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
+                            a: BlockOfA, packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (mr, nr) = (Self.mr, kernel.nr)
+        let stride = stripStride ?? kc * nr
+        switch kernel {
+        case .avx2:
+            perceptron_gemm_block_avx2(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda, packedB, alpha,
+                                       beta, c, ldc)
+            return
+        case .avx512:
+            perceptron_gemm_block_avx512(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda, packedB,
+                                         alpha, beta, c, ldc)
+            return
+        case .swift:
+            precondition(a.lda == 0, "the Swift tile reads packed strips of A")
+        }
+        let packedA = a.base
         let stripsA = (mc + mr - 1) / mr
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * 32) { buffer in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { buffer in
             let tile = buffer.baseAddress!
             for js in strips {
                 let j0 = js * nr
                 let width = min(nr, n - j0)
-                let bStrip = packedB + js * (stripStride ?? kc * nr)
+                let bStrip = packedB + js * stride
                 for istrip in 0..<stripsA {
                     let i0 = istrip * mr
                     let height = min(mr, mc - i0)
-                    let aStrip = packedA + istrip * kc * mr
-                    switch kernel {
-                    case .swift: microKernel(kc: kc, a: aStrip, b: bStrip, tile: tile)
-                    case .avx2: perceptron_gemm_tile_6x16_avx2(kc, aStrip, bStrip, tile)
-                    case .avx512: perceptron_gemm_tile_6x32_avx512(kc, aStrip, bStrip, tile)
-                    }
+                    microKernel(kc: kc, a: packedA + istrip * kc * mr, b: bStrip, tile: tile)
                     for ii in 0..<height {
                         let row = c + (i0 + ii) * ldc + j0
                         let accumulated = tile + ii * nr

@@ -160,6 +160,56 @@ import Testing
         }
     }
 
+    /// The C kernels' blocks, A packed or read in place where it is not transposed, against
+    /// the same sums written out: each entry a chain of fused multiply-adds from 0 over the
+    /// block's depth, then `alpha * t` (beta 0, C's NaN never read), `C + alpha * t` (beta 1)
+    /// or `alpha * t + beta * C`, each operation rounded on its own, as the Swift tile's path
+    /// writes it. Rows and columns cut by the block's edges included; C's padding untouched.
+    @Test(arguments: [(13, 45, 37), (6, 32, 256), (1, 70, 5), (20, 16, 1)] as [(Int, Int, Int)])
+    func portableBlocksAddTheirSumsToCBitForBit(shape: (mc: Int, n: Int, kc: Int)) {
+        let (mc, n, kc) = shape
+        for kernel in PortableGEMM.MicroKernel.available where kernel != .swift {
+            // Scales that round, so a fused or reordered update would show.
+            for (alpha, beta) in [(1, 0), (-0.7, 0), (0.3, 1), (-0.7, 0.3)] as [(Float, Float)] {
+                let problem = GEMMProblem(GEMMCase(m: mc, n: n, k: kc, alpha: alpha, beta: beta), seed: 5)
+                var expected = problem.c
+                for i in 0..<mc {
+                    for j in 0..<n {
+                        var t: Float = 0
+                        for p in 0..<kc { t = t.addingProduct(problem.a[i * problem.lda + p], problem.b[p * problem.ldb + j]) }
+                        let old = problem.c[i * problem.ldc + j]
+                        expected[i * problem.ldc + j] = beta == 0 ? alpha * t : beta == 1 ? old + alpha * t : alpha * t + beta * old
+                    }
+                }
+                let strips = (n + kernel.nr - 1) / kernel.nr
+                let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kc * strips * kernel.nr)
+                let packedA = UnsafeMutablePointer<Float>.allocate(capacity: (mc + 5) / 6 * 6 * kc)
+                defer { packedB.deallocate(); packedA.deallocate() }
+                for inPlace in [false, true] {
+                    var c = problem.c
+                    if beta == 0 { for i in 0..<mc { for j in 0..<n { c[i * problem.ldc + j] = .nan } } }
+                    problem.a.withUnsafeBufferPointer { a in
+                        problem.b.withUnsafeBufferPointer { b in
+                            c.withUnsafeMutableBufferPointer { c in
+                                PortableGEMM.packB(transposed: false, b: b.baseAddress!, ldb: problem.ldb, rowStart: 0, kc: kc,
+                                                   n: n, nr: kernel.nr, into: packedB)
+                                PortableGEMM.packA(transposed: false, a: a.baseAddress!, lda: problem.lda, rowStart: 0, mc: mc,
+                                                   columnStart: 0, kc: kc, into: packedA)
+                                let block = inPlace ? PortableGEMM.BlockOfA(base: a.baseAddress!, lda: problem.lda)
+                                    : PortableGEMM.BlockOfA(base: UnsafePointer(packedA), lda: 0)
+                                PortableGEMM.blockKernel(kernel, mc: mc, n: n, strips: 0..<strips, kc: kc, a: block,
+                                                         packedB: packedB, alpha: alpha, beta: beta, c: c.baseAddress!,
+                                                         ldc: problem.ldc)
+                            }
+                        }
+                    }
+                    #expect(c.elementsEqual(expected) { $0.bitPattern == $1.bitPattern },
+                            "\(kernel) \(mc)x\(n)x\(kc) alpha \(alpha) beta \(beta) in place \(inPlace)")
+                }
+            }
+        }
+    }
+
     @Test func portableKernelOnTheLessonShape() {
         let problem = GEMMProblem(GEMMCase(m: 100, n: 512, k: 784, padding: 0), seed: 11)
         let problems = problem.mismatches(problem.run(GEMM.portable), expected: problem.reference())

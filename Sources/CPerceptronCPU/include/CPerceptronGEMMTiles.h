@@ -5,15 +5,26 @@
 #ifndef CPERCEPTRON_GEMM_TILES_H
 #define CPERCEPTRON_GEMM_TILES_H
 
-/// tile[6][16] = sum over p < kc of a[p * 6 + i] * b[p * 16 + j]: A packed in strips of 6
-/// rows, B in strips of 16 columns, both k-major (the portable GEMM's packing). Uses FMA.
-void perceptron_gemm_tile_6x16_avx2(long kc, const float *a, const float *b, float *tile);
+/// One block of the portable GEMM's product, tile by tile: for each strip `js` of B in
+/// [strip_start, strip_end) (at packed_b + js * strip_stride, `kc * 16` floats k-major) and
+/// each strip of 6 rows of A, the
+/// 6x16 tile of sums over p < kc, each a chain of fused multiply-adds from 0, is added to
+/// C's rows and columns j0 = js * 16 up to n: `alpha * t` where beta is 0 (C not read),
+/// `C + alpha * t` where beta is 1, otherwise `alpha * t + beta * C`, each operation rounded
+/// on its own. A's mc rows are packed (`lda` 0: strips of `kc * 6` floats, k-major, as the
+/// portable GEMM packs them) or read in place (row i's k values at a + i * lda, lda > 0),
+/// which gives the same sums. AVX2 and FMA.
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                long ldc);
 
-/// The same with strips of 32 columns and a 6x32 tile, on AVX-512.
-void perceptron_gemm_tile_6x32_avx512(long kc, const float *a, const float *b, float *tile);
+/// The same with strips of 32 columns and 6x32 tiles, on AVX-512.
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
+                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  long ldc);
 
 /// acc[j] = sum over p < kc, in order, of a[p] * b[p * ldb + j] for j < n, one fused
-/// multiply-add per term from 0: row 0 of either tile above on an unpacked B, bit for bit
+/// multiply-add per term from 0: row 0 of either block's tiles on an unpacked B, bit for bit
 /// (each lane is its own chain, so the vector width does not matter). For one-row products.
 void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc);
 
