@@ -48,6 +48,22 @@ static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const f
 #undef A_AT
 }
 
+/// The same tile with a transposed A read in place: the strip's 6 values of depth p at
+/// a + p * lda + o[i].
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_6x16_columns_avx2(long kc, const float *a, long lda, const long o[6], const float *b, __m256 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
+    const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
+#define A_AT(i) (a + o##i)
+    for (long p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
+        a += lda;
+        b += 16;
+    }
+#undef A_AT
+}
+
 /// One row of a tile added to C the way `blockKernel`'s Swift loop did it, element by element
 /// and rounding for rounding: `alpha * t` (beta 0), `row + alpha * t` (beta 1), otherwise
 /// `alpha * t + beta * row`. Used for the tiles cut by C's last columns.
@@ -71,7 +87,7 @@ static inline __m256 combine_avx2(__m256 t, const float *row, __m256 alpha, floa
 
 __attribute__((target("avx2,fma")))
 void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                 long ldc) {
     const long strips_a = (mc + 5) / 6;
     const __m256 valpha = _mm256_set1_ps(alpha);
@@ -83,8 +99,12 @@ void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_en
             __m256 acc[12];
             if (lda == 0) {
                 tile_6x16_avx2(kc, a + is * kc * 6, b_strip, acc);
-            } else {
+            } else if (a_transposed) {
                 // Rows past mc repeat the last one; their sums are not written.
+                long o[6];
+                for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
+                tile_6x16_columns_avx2(kc, a, lda, o, b_strip, acc);
+            } else {
                 const float *r[6];
                 for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
                 tile_6x16_rows_avx2(kc, r, b_strip, acc);
@@ -166,6 +186,22 @@ static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const
 #undef A_AT
 }
 
+/// The same tile with a transposed A read in place: the strip's 6 values of depth p at
+/// a + p * lda + o[i].
+__attribute__((target("avx512f"), always_inline))
+static inline void tile_6x32_columns_avx512(long kc, const float *a, long lda, const long o[6], const float *b, __m512 c[12]) {
+    for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
+    const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
+#define A_AT(i) (a + o##i)
+    for (long p = 0; p < kc; p++) {
+        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
+        a += lda;
+        b += 32;
+    }
+#undef A_AT
+}
+
 /// `combine_avx2` on 16 lanes, the lanes past `mask` neither read nor written.
 __attribute__((target("avx512f"), always_inline))
 static inline void write_avx512(__m512 t, float *row, __mmask16 mask, __m512 alpha, float beta) {
@@ -183,7 +219,7 @@ static inline void write_avx512(__m512 t, float *row, __mmask16 mask, __m512 alp
 
 __attribute__((target("avx512f")))
 void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                   long ldc) {
     const long strips_a = (mc + 5) / 6;
     const __m512 valpha = _mm512_set1_ps(alpha);
@@ -197,8 +233,12 @@ void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_
             __m512 acc[12];
             if (lda == 0) {
                 tile_6x32_avx512(kc, a + is * kc * 6, b_strip, acc);
-            } else {
+            } else if (a_transposed) {
                 // Rows past mc repeat the last one; their sums are not written.
+                long o[6];
+                for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
+                tile_6x32_columns_avx512(kc, a, lda, o, b_strip, acc);
+            } else {
                 const float *r[6];
                 for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
                 tile_6x32_rows_avx512(kc, r, b_strip, acc);
@@ -217,7 +257,7 @@ void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_
 
 // No such instruction sets here: perceptron_vector_units() reports none, so these are never called.
 void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                 long ldc) {
     (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
     (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;
@@ -228,7 +268,7 @@ void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb,
     abort();
 }
 void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                   long ldc) {
     (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
     (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;

@@ -137,7 +137,7 @@ public struct PortableGEMM: GEMMBackend {
                         let i0 = block * mcMax
                         let mc = min(mcMax, m - i0)
                         let a = Self.blockOfA(p, kernel: kernel, rowStart: i0, mc: mc, columnStart: p0, kc: kc,
-                                              buffer: aBuffer)
+                                              strips: stripsB, buffer: aBuffer)
                         Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, a: a, packedB: packedB,
                                          alpha: p.alpha, beta: firstBlock ? p.beta : 1, c: p.c + i0 * p.ldc, ldc: p.ldc)
                         block += threads
@@ -173,7 +173,7 @@ public struct PortableGEMM: GEMMBackend {
                     Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
                                strips: strips, stripStride: kcMax * nr, into: packedB)
                     let a = Self.blockOfA(p, kernel: kernel, rowStart: 0, mc: p.m, columnStart: p0, kc: kc,
-                                          buffer: aBuffer)
+                                          strips: strips.count, buffer: aBuffer)
                     Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, stripStride: kcMax * nr, kc: kc, a: a,
                                      packedB: packedB, alpha: p.alpha, beta: p0 == 0 ? p.beta : 1, c: p.c, ldc: p.ldc)
                     p0 += kc
@@ -238,23 +238,31 @@ public struct PortableGEMM: GEMMBackend {
         }
     }
 
-    /// A block of `op(A)` as `blockKernel` reads it: packed into `buffer` (see `packA`), or,
-    /// for the C kernels and an A that is not transposed, its rows in place (`lda`), which
-    /// they read as fast as packed strips: no copy.
-    static func blockOfA(_ p: Operands, kernel: MicroKernel, rowStart: Int, mc: Int, columnStart: Int, kc: Int,
+    /// A block of `op(A)` as `blockKernel` reads it for `strips` strips of B: packed into
+    /// `buffer` (see `packA`), or for the C kernels in place (`lda`), with no copy. Rows in
+    /// place read as fast as packed strips. A transposed A is read in place only for one or
+    /// two strips (a product with a narrow output, as the lesson's last layer): read again
+    /// for every strip, its values of one depth a row of A apart, it is slower than a packed
+    /// copy once there are more (the 512-wide products of the lesson's weight gradients).
+    static func blockOfA(_ p: Operands, kernel: MicroKernel, rowStart: Int, mc: Int, columnStart: Int, kc: Int, strips: Int,
                          buffer: UnsafeMutablePointer<Float>) -> BlockOfA {
         if kernel != .swift && !p.transposeA {
             return BlockOfA(base: p.a + rowStart * p.lda + columnStart, lda: p.lda)
+        }
+        if kernel != .swift && strips <= 2 {
+            return BlockOfA(base: p.a + columnStart * p.lda + rowStart, lda: p.lda, transposed: true)
         }
         packA(transposed: p.transposeA, a: p.a, lda: p.lda, rowStart: rowStart, mc: mc, columnStart: columnStart, kc: kc,
               into: buffer)
         return BlockOfA(base: UnsafePointer(buffer), lda: 0)
     }
 
-    /// A block of `op(A)`: packed strips (`lda` 0) or rows in place, `lda` apart.
+    /// A block of `op(A)`: packed strips (`lda` 0), or in place, `lda` apart: rows, or with
+    /// `transposed` the stored rows are its columns.
     struct BlockOfA {
         let base: UnsafePointer<Float>
         let lda: Int
+        var transposed = false
     }
 
     /// C[0..<mc, columns of `strips`] = alpha * A * packedB + beta * C, tile by tile; B's
@@ -268,12 +276,12 @@ public struct PortableGEMM: GEMMBackend {
         let stride = stripStride ?? kc * nr
         switch kernel {
         case .avx2:
-            perceptron_gemm_block_avx2(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda, packedB, alpha,
-                                       beta, c, ldc)
+            perceptron_gemm_block_avx2(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda,
+                                       a.transposed ? 1 : 0, packedB, alpha, beta, c, ldc)
             return
         case .avx512:
-            perceptron_gemm_block_avx512(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda, packedB,
-                                         alpha, beta, c, ldc)
+            perceptron_gemm_block_avx512(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda,
+                                         a.transposed ? 1 : 0, packedB, alpha, beta, c, ldc)
             return
         case .swift:
             precondition(a.lda == 0, "the Swift tile reads packed strips of A")

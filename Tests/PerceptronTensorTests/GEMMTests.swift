@@ -160,7 +160,7 @@ import Testing
         }
     }
 
-    /// The C kernels' blocks, A packed or read in place where it is not transposed, against
+    /// The C kernels' blocks, A packed or read in place (stored as it is or transposed), against
     /// the same sums written out: each entry a chain of fused multiply-adds from 0 over the
     /// block's depth, then `alpha * t` (beta 0, C's NaN never read), `C + alpha * t` (beta 1)
     /// or `alpha * t + beta * C`, each operation rounded on its own, as the Swift tile's path
@@ -185,7 +185,11 @@ import Testing
                 let packedB = UnsafeMutablePointer<Float>.allocate(capacity: kc * strips * kernel.nr)
                 let packedA = UnsafeMutablePointer<Float>.allocate(capacity: (mc + 5) / 6 * 6 * kc)
                 defer { packedB.deallocate(); packedA.deallocate() }
-                for inPlace in [false, true] {
+                // A stored transposed, [kc, mc] with two columns of padding, for the third way.
+                let ldaT = mc + 2
+                var aT = [Float](repeating: .nan, count: kc * ldaT)
+                for i in 0..<mc { for p in 0..<kc { aT[p * ldaT + i] = problem.a[i * problem.lda + p] } }
+                for way in ["packed", "rows in place", "transposed in place"] {
                     var c = problem.c
                     if beta == 0 { for i in 0..<mc { for j in 0..<n { c[i * problem.ldc + j] = .nan } } }
                     problem.a.withUnsafeBufferPointer { a in
@@ -195,16 +199,21 @@ import Testing
                                                    n: n, nr: kernel.nr, into: packedB)
                                 PortableGEMM.packA(transposed: false, a: a.baseAddress!, lda: problem.lda, rowStart: 0, mc: mc,
                                                    columnStart: 0, kc: kc, into: packedA)
-                                let block = inPlace ? PortableGEMM.BlockOfA(base: a.baseAddress!, lda: problem.lda)
-                                    : PortableGEMM.BlockOfA(base: UnsafePointer(packedA), lda: 0)
-                                PortableGEMM.blockKernel(kernel, mc: mc, n: n, strips: 0..<strips, kc: kc, a: block,
-                                                         packedB: packedB, alpha: alpha, beta: beta, c: c.baseAddress!,
-                                                         ldc: problem.ldc)
+                                aT.withUnsafeBufferPointer { aT in
+                                    let block = switch way {
+                                    case "packed": PortableGEMM.BlockOfA(base: UnsafePointer(packedA), lda: 0)
+                                    case "rows in place": PortableGEMM.BlockOfA(base: a.baseAddress!, lda: problem.lda)
+                                    default: PortableGEMM.BlockOfA(base: aT.baseAddress!, lda: ldaT, transposed: true)
+                                    }
+                                    PortableGEMM.blockKernel(kernel, mc: mc, n: n, strips: 0..<strips, kc: kc, a: block,
+                                                             packedB: packedB, alpha: alpha, beta: beta, c: c.baseAddress!,
+                                                             ldc: problem.ldc)
+                                }
                             }
                         }
                     }
                     #expect(c.elementsEqual(expected) { $0.bitPattern == $1.bitPattern },
-                            "\(kernel) \(mc)x\(n)x\(kc) alpha \(alpha) beta \(beta) in place \(inPlace)")
+                            "\(kernel) \(mc)x\(n)x\(kc) alpha \(alpha) beta \(beta) \(way)")
                 }
             }
         }

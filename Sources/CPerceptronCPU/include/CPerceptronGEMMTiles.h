@@ -12,15 +12,16 @@
 /// C's rows and columns j0 = js * 16 up to n: `alpha * t` where beta is 0 (C not read),
 /// `C + alpha * t` where beta is 1, otherwise `alpha * t + beta * C`, each operation rounded
 /// on its own. A's mc rows are packed (`lda` 0: strips of `kc * 6` floats, k-major, as the
-/// portable GEMM packs them) or read in place (row i's k values at a + i * lda, lda > 0),
-/// which gives the same sums. AVX2 and FMA.
+/// portable GEMM packs them) or read in place (lda > 0): row i's value of depth p at
+/// a + i * lda + p, or with `a_transposed` at a + p * lda + i. The same sums either way.
+/// AVX2 and FMA.
 void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                 long ldc);
 
 /// The same with strips of 32 columns and 6x32 tiles, on AVX-512.
 void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, const float *packed_b, float alpha, float beta, float *c,
+                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
                                   long ldc);
 
 /// acc[j] = sum over p < kc, in order, of a[p] * b[p * ldb + j] for j < n, one fused
