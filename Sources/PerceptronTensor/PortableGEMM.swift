@@ -82,14 +82,17 @@ public struct PortableGEMM: GEMMBackend {
         }
         let product = Operands(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        let stripsB = (n + kernel.nr - 1) / kernel.nr
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: Self.kc * stripsB * kernel.nr)
+        // At most 16 columns (the lesson's last layer): AVX2's 16-wide tiles, where AVX-512's
+        // 32-wide ones would be mostly padding. Each lane sums on its own, so the same bits.
+        let tiles = kernel == .avx512 && n <= MicroKernel.avx2.nr ? PortableGEMM(kernel: .avx2) : self
+        let stripsB = (n + tiles.kernel.nr - 1) / tiles.kernel.nr
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: Self.kc * stripsB * tiles.kernel.nr)
         defer { packedB.deallocate() }
         let threads = Parallel.threadCount
         if threads > 1 && m <= Self.mc && stripsB >= threads && m * n * k >= Self.parallelWork {
-            multiplyByColumns(product, packedB: packedB)
+            tiles.multiplyByColumns(product, packedB: packedB)
         } else {
-            multiplyByRows(product, packedB: packedB)
+            tiles.multiplyByRows(product, packedB: packedB)
         }
     }
 
