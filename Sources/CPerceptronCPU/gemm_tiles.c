@@ -22,28 +22,28 @@
 /// The 6x16 tile: c[2i], c[2i+1] = row i's sums over p < kc, each a chain of fused
 /// multiply-adds from 0.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_avx2(long kc, const float *a, const float *b, __m256 c[12]) {
+static inline void tile_6x16_avx2(long kc, const float *a, const float *b, long bstride, __m256 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
 #define A_AT(i) (a + (i))
     for (long p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
         a += 6;
-        b += 16;
+        b += bstride;
     }
 #undef A_AT
 }
 
 /// The same tile with A read in place: row i of the strip at r[i], its k-th value at r[i][p].
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const float *b, __m256 c[12]) {
+static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const float *b, long bstride, __m256 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
     const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
 #define A_AT(i) (r##i + p)
     for (long p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
-        b += 16;
+        b += bstride;
     }
 #undef A_AT
 }
@@ -51,7 +51,8 @@ static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const f
 /// The same tile with a transposed A read in place: the strip's 6 values of depth p at
 /// a + p * lda + o[i].
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_columns_avx2(long kc, const float *a, long lda, const long o[6], const float *b, __m256 c[12]) {
+static inline void tile_6x16_columns_avx2(long kc, const float *a, long lda, const long o[6], const float *b, long bstride,
+                                              __m256 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
     const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
 #define A_AT(i) (a + o##i)
@@ -59,7 +60,7 @@ static inline void tile_6x16_columns_avx2(long kc, const float *a, long lda, con
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
         a += lda;
-        b += 16;
+        b += bstride;
     }
 #undef A_AT
 }
@@ -77,6 +78,20 @@ static inline void write_row(const float *t, long width, float alpha, float beta
     }
 }
 
+/// Strip `js` of B, `nr` wide, as a tile reads it: in place, rows ldb apart (ldb > 0 and the
+/// strip whole), or packed, rows nr apart (ldb 0, or the strip cut by B's last column, which
+/// would read past a row in place).
+static inline void strip_of_b(long js, long nr, long width, const float *b, long ldb, const float *packed_b,
+                              long strip_stride, const float **strip, long *stride) {
+    if (ldb > 0 && width == nr) {
+        *strip = b + js * nr;
+        *stride = ldb;
+    } else {
+        *strip = packed_b + js * strip_stride;
+        *stride = nr;
+    }
+}
+
 __attribute__((target("avx2,fma"), always_inline))
 static inline __m256 combine_avx2(__m256 t, const float *row, __m256 alpha, float beta) {
     const __m256 scaled = _mm256_mul_ps(alpha, t);
@@ -86,28 +101,30 @@ static inline __m256 combine_avx2(__m256 t, const float *row, __m256 alpha, floa
 }
 
 __attribute__((target("avx2,fma")))
-void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                long ldc) {
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride, float alpha,
+                                float beta, float *c, long ldc) {
     const long strips_a = (mc + 5) / 6;
     const __m256 valpha = _mm256_set1_ps(alpha);
     for (long js = strip_start; js < strip_end; js++) {
         const long j0 = js * 16, width = n - j0 < 16 ? n - j0 : 16;
-        const float *b_strip = packed_b + js * strip_stride;
+        const float *b_strip;
+        long bstride;
+        strip_of_b(js, 16, width, b, ldb, packed_b, strip_stride, &b_strip, &bstride);
         for (long is = 0; is < strips_a; is++) {
             const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
             __m256 acc[12];
             if (lda == 0) {
-                tile_6x16_avx2(kc, a + is * kc * 6, b_strip, acc);
+                tile_6x16_avx2(kc, a + is * kc * 6, b_strip, bstride, acc);
             } else if (a_transposed) {
                 // Rows past mc repeat the last one; their sums are not written.
                 long o[6];
                 for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
-                tile_6x16_columns_avx2(kc, a, lda, o, b_strip, acc);
+                tile_6x16_columns_avx2(kc, a, lda, o, b_strip, bstride, acc);
             } else {
                 const float *r[6];
                 for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
-                tile_6x16_rows_avx2(kc, r, b_strip, acc);
+                tile_6x16_rows_avx2(kc, r, b_strip, bstride, acc);
             }
             for (long i = 0; i < height; i++) {
                 float *row = c + (i0 + i) * ldc + j0;
@@ -160,28 +177,28 @@ void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb,
 
 /// The 6x32 tile, as the 6x16 one on twice the width.
 __attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_avx512(long kc, const float *a, const float *b, __m512 c[12]) {
+static inline void tile_6x32_avx512(long kc, const float *a, const float *b, long bstride, __m512 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
 #define A_AT(i) (a + (i))
     for (long p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
         a += 6;
-        b += 32;
+        b += bstride;
     }
 #undef A_AT
 }
 
 /// The same tile with A read in place, as `tile_6x16_rows_avx2`.
 __attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const float *b, __m512 c[12]) {
+static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const float *b, long bstride, __m512 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
     const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
 #define A_AT(i) (r##i + p)
     for (long p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
-        b += 32;
+        b += bstride;
     }
 #undef A_AT
 }
@@ -189,7 +206,8 @@ static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const
 /// The same tile with a transposed A read in place: the strip's 6 values of depth p at
 /// a + p * lda + o[i].
 __attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_columns_avx512(long kc, const float *a, long lda, const long o[6], const float *b, __m512 c[12]) {
+static inline void tile_6x32_columns_avx512(long kc, const float *a, long lda, const long o[6], const float *b, long bstride,
+                                              __m512 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
     const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
 #define A_AT(i) (a + o##i)
@@ -197,7 +215,7 @@ static inline void tile_6x32_columns_avx512(long kc, const float *a, long lda, c
         const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
         a += lda;
-        b += 32;
+        b += bstride;
     }
 #undef A_AT
 }
@@ -218,30 +236,32 @@ static inline void write_avx512(__m512 t, float *row, __mmask16 mask, __m512 alp
 }
 
 __attribute__((target("avx512f")))
-void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                  long ldc) {
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                  int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride, float alpha,
+                                  float beta, float *c, long ldc) {
     const long strips_a = (mc + 5) / 6;
     const __m512 valpha = _mm512_set1_ps(alpha);
     for (long js = strip_start; js < strip_end; js++) {
         const long j0 = js * 32, width = n - j0 < 32 ? n - j0 : 32;
         const __mmask16 low = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
         const __mmask16 high = width <= 16 ? 0 : width >= 32 ? 0xFFFF : (__mmask16)((1u << (width - 16)) - 1);
-        const float *b_strip = packed_b + js * strip_stride;
+        const float *b_strip;
+        long bstride;
+        strip_of_b(js, 32, width, b, ldb, packed_b, strip_stride, &b_strip, &bstride);
         for (long is = 0; is < strips_a; is++) {
             const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
             __m512 acc[12];
             if (lda == 0) {
-                tile_6x32_avx512(kc, a + is * kc * 6, b_strip, acc);
+                tile_6x32_avx512(kc, a + is * kc * 6, b_strip, bstride, acc);
             } else if (a_transposed) {
                 // Rows past mc repeat the last one; their sums are not written.
                 long o[6];
                 for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
-                tile_6x32_columns_avx512(kc, a, lda, o, b_strip, acc);
+                tile_6x32_columns_avx512(kc, a, lda, o, b_strip, bstride, acc);
             } else {
                 const float *r[6];
                 for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
-                tile_6x32_rows_avx512(kc, r, b_strip, acc);
+                tile_6x32_rows_avx512(kc, r, b_strip, bstride, acc);
             }
             for (long i = 0; i < height; i++) {
                 float *row = c + (i0 + i) * ldc + j0;
@@ -256,22 +276,22 @@ void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_
 #include <stdlib.h>
 
 // No such instruction sets here: perceptron_vector_units() reports none, so these are never called.
-void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                long ldc) {
-    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
-    (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride, float alpha,
+                                float beta, float *c, long ldc) {
+    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)kc; (void)a; (void)lda; (void)a_transposed; (void)b;
+    (void)ldb; (void)packed_b; (void)strip_stride; (void)alpha; (void)beta; (void)c; (void)ldc;
     abort();
 }
 void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc) {
     (void)kc; (void)a; (void)b; (void)ldb; (void)n; (void)acc;
     abort();
 }
-void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                  long ldc) {
-    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)strip_stride; (void)kc; (void)packed_a;
-    (void)packed_b; (void)alpha; (void)beta; (void)c; (void)ldc;
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                  int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride, float alpha,
+                                  float beta, float *c, long ldc) {
+    (void)mc; (void)n; (void)strip_start; (void)strip_end; (void)kc; (void)a; (void)lda; (void)a_transposed; (void)b;
+    (void)ldb; (void)packed_b; (void)strip_stride; (void)alpha; (void)beta; (void)c; (void)ldc;
     abort();
 }
 #endif

@@ -107,9 +107,9 @@ public struct PortableGEMM: GEMMBackend {
     static let parallelWork = 1 << 18
 
     /// The product with the row blocks of A split over the threads: for each block of `kc`
-    /// rows of `op(B)`, B's strips are packed (split over the threads when there are several),
-    /// then each thread packs and multiplies its row blocks. `packedB` holds `kc` rows of
-    /// every strip of B.
+    /// rows of `op(B)`, B's strips are packed (split over the threads when there are several;
+    /// see `stripsToPack` for those the C kernels read in place), then each thread packs (see
+    /// `blockOfA`) and multiplies its row blocks. `packedB` holds `kc` rows of every strip of B.
     func multiplyByRows(_ p: Operands, packedB: UnsafeMutablePointer<Float>) {
         let (mr, nr, kcMax, kernel, m) = (Self.mr, self.kernel.nr, Self.kc, self.kernel, p.m)
         let stripsB = (p.n + nr - 1) / nr
@@ -126,10 +126,13 @@ public struct PortableGEMM: GEMMBackend {
         var p0 = 0
         while p0 < p.k {
             let kc = min(kcMax, p.k - p0)
-            Parallel.forEachChunk(stripsB, costPerItem: kc * nr, minimumWork: 1 << 16) { strips in
+            let packing = Self.stripsToPack(p, kernel: kernel, strips: 0..<stripsB)
+            Parallel.forEachChunk(packing.count, costPerItem: kc * nr, minimumWork: 1 << 16) { range in
                 Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
-                           strips: strips, into: packedB)
+                           strips: (packing.lowerBound + range.lowerBound)..<(packing.lowerBound + range.upperBound),
+                           into: packedB)
             }
+            let b = Self.blockOfB(p, kernel: kernel, rowStart: p0, packed: packedB, stripStride: kc * nr)
             let firstBlock = p0 == 0
             let work = m * p.n * kc
             Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: Self.parallelWork) { range in
@@ -141,7 +144,7 @@ public struct PortableGEMM: GEMMBackend {
                         let mc = min(mcMax, m - i0)
                         let a = Self.blockOfA(p, kernel: kernel, rowStart: i0, mc: mc, columnStart: p0, kc: kc,
                                               strips: stripsB, buffer: aBuffer)
-                        Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, a: a, packedB: packedB,
+                        Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, a: a, b: b,
                                          alpha: p.alpha, beta: firstBlock ? p.beta : 1, c: p.c + i0 * p.ldc, ldc: p.ldc)
                         block += threads
                     }
@@ -174,11 +177,13 @@ public struct PortableGEMM: GEMMBackend {
                     // Each strip keeps its own place whatever this block's depth: the threads
                     // are at different blocks.
                     Self.packB(transposed: p.transposeB, b: p.b, ldb: p.ldb, rowStart: p0, kc: kc, n: p.n, nr: nr,
-                               strips: strips, stripStride: kcMax * nr, into: packedB)
+                               strips: Self.stripsToPack(p, kernel: kernel, strips: strips), stripStride: kcMax * nr,
+                               into: packedB)
                     let a = Self.blockOfA(p, kernel: kernel, rowStart: 0, mc: p.m, columnStart: p0, kc: kc,
                                           strips: strips.count, buffer: aBuffer)
-                    Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, stripStride: kcMax * nr, kc: kc, a: a,
-                                     packedB: packedB, alpha: p.alpha, beta: p0 == 0 ? p.beta : 1, c: p.c, ldc: p.ldc)
+                    let b = Self.blockOfB(p, kernel: kernel, rowStart: p0, packed: packedB, stripStride: kcMax * nr)
+                    Self.blockKernel(kernel, mc: p.m, n: p.n, strips: strips, kc: kc, a: a, b: b, alpha: p.alpha,
+                                     beta: p0 == 0 ? p.beta : 1, c: p.c, ldc: p.ldc)
                     p0 += kc
                 }
             }
@@ -268,28 +273,54 @@ public struct PortableGEMM: GEMMBackend {
         var transposed = false
     }
 
-    /// C[0..<mc, columns of `strips`] = alpha * A * packedB + beta * C, tile by tile; B's
-    /// strip `s` at `packedB + s * stripStride` (`kc * nr` unless given). The C kernels run
-    /// the whole block and add each tile to C from its registers, with the same operations as
-    /// the Swift loop below; only they take A's rows in place.
-    static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, strips: Range<Int>, stripStride: Int? = nil, kc: Int,
-                            a: BlockOfA, packedB: UnsafePointer<Float>, alpha: Float, beta: Float,
-                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// The strips of B among `strips` that `blockKernel` reads packed: all of them for the
+    /// Swift kernel or a transposed B; for the C kernels and a B stored as it is, only one cut
+    /// by B's last column (the others are read in place, with no copy: their rows of `nr`
+    /// values are contiguous, `ldb` apart).
+    static func stripsToPack(_ p: Operands, kernel: MicroKernel, strips: Range<Int>) -> Range<Int> {
+        guard kernel != .swift && !p.transposeB else { return strips }
+        let last = p.n / kernel.nr
+        return p.n % kernel.nr != 0 && strips.contains(last) ? last..<(last + 1) : strips.upperBound..<strips.upperBound
+    }
+
+    /// B's block of depth from `rowStart` as `blockKernel` reads it: packed strips at
+    /// `packed`, `stripStride` apart, and for the C kernels and a B stored as it is, the
+    /// whole strips in place (see `stripsToPack`).
+    static func blockOfB(_ p: Operands, kernel: MicroKernel, rowStart: Int, packed: UnsafeMutablePointer<Float>,
+                         stripStride: Int) -> BlockOfB {
+        let inPlace = kernel != .swift && !p.transposeB
+        return BlockOfB(base: p.b + (inPlace ? rowStart * p.ldb : 0), ldb: inPlace ? p.ldb : 0, packed: UnsafePointer(packed),
+                        stripStride: stripStride)
+    }
+
+    /// A block of `op(B)`: its whole strips in place (`ldb` > 0, row p of strip s at
+    /// base + p * ldb + s * nr), the rest packed (strip s at packed + s * stripStride).
+    struct BlockOfB {
+        let base: UnsafePointer<Float>
+        let ldb: Int
+        let packed: UnsafePointer<Float>
+        let stripStride: Int
+    }
+
+    /// C[0..<mc, columns of `strips`] = alpha * A * B + beta * C, tile by tile. The C kernels
+    /// run the whole block and add each tile to C from its registers, with the same operations
+    /// as the Swift loop below; only they read A and B in place.
+    static func blockKernel(_ kernel: MicroKernel, mc: Int, n: Int, strips: Range<Int>, kc: Int, a: BlockOfA, b: BlockOfB,
+                            alpha: Float, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let (mr, nr) = (Self.mr, kernel.nr)
-        let stride = stripStride ?? kc * nr
         switch kernel {
         case .avx2:
-            perceptron_gemm_block_avx2(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda,
-                                       a.transposed ? 1 : 0, packedB, alpha, beta, c, ldc)
+            perceptron_gemm_block_avx2(mc, n, strips.lowerBound, strips.upperBound, kc, a.base, a.lda, a.transposed ? 1 : 0,
+                                       b.base, b.ldb, b.packed, b.stripStride, alpha, beta, c, ldc)
             return
         case .avx512:
-            perceptron_gemm_block_avx512(mc, n, strips.lowerBound, strips.upperBound, stride, kc, a.base, a.lda,
-                                         a.transposed ? 1 : 0, packedB, alpha, beta, c, ldc)
+            perceptron_gemm_block_avx512(mc, n, strips.lowerBound, strips.upperBound, kc, a.base, a.lda,
+                                         a.transposed ? 1 : 0, b.base, b.ldb, b.packed, b.stripStride, alpha, beta, c, ldc)
             return
         case .swift:
-            precondition(a.lda == 0, "the Swift tile reads packed strips of A")
+            precondition(a.lda == 0 && b.ldb == 0, "the Swift tile reads packed strips")
         }
-        let packedA = a.base
+        let (packedA, packedB, stride) = (a.base, b.packed, b.stripStride)
         let stripsA = (mc + mr - 1) / mr
         withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { buffer in
             let tile = buffer.baseAddress!

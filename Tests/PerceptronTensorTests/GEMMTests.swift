@@ -160,7 +160,8 @@ import Testing
         }
     }
 
-    /// The C kernels' blocks, A packed or read in place (stored as it is or transposed), against
+    /// The C kernels' blocks, A packed or read in place (stored as it is or transposed), B
+    /// packed or read in place, against
     /// the same sums written out: each entry a chain of fused multiply-adds from 0 over the
     /// block's depth, then `alpha * t` (beta 0, C's NaN never read), `C + alpha * t` (beta 1)
     /// or `alpha * t + beta * C`, each operation rounded on its own, as the Swift tile's path
@@ -189,7 +190,8 @@ import Testing
                 let ldaT = mc + 2
                 var aT = [Float](repeating: .nan, count: kc * ldaT)
                 for i in 0..<mc { for p in 0..<kc { aT[p * ldaT + i] = problem.a[i * problem.lda + p] } }
-                for way in ["packed", "rows in place", "transposed in place"] {
+                let ways = ["packed", "rows in place", "transposed in place"].flatMap { [($0, false), ($0, true)] }
+                for (way, bInPlace) in ways {
                     var c = problem.c
                     if beta == 0 { for i in 0..<mc { for j in 0..<n { c[i * problem.ldc + j] = .nan } } }
                     problem.a.withUnsafeBufferPointer { a in
@@ -205,15 +207,18 @@ import Testing
                                     case "rows in place": PortableGEMM.BlockOfA(base: a.baseAddress!, lda: problem.lda)
                                     default: PortableGEMM.BlockOfA(base: aT.baseAddress!, lda: ldaT, transposed: true)
                                     }
+                                    // B in place: its whole strips read from b, a last cut one from the packed copy.
+                                    let blockB = PortableGEMM.BlockOfB(base: b.baseAddress!, ldb: bInPlace ? problem.ldb : 0,
+                                                                       packed: UnsafePointer(packedB), stripStride: kc * kernel.nr)
                                     PortableGEMM.blockKernel(kernel, mc: mc, n: n, strips: 0..<strips, kc: kc, a: block,
-                                                             packedB: packedB, alpha: alpha, beta: beta, c: c.baseAddress!,
+                                                             b: blockB, alpha: alpha, beta: beta, c: c.baseAddress!,
                                                              ldc: problem.ldc)
                                 }
                             }
                         }
                     }
                     #expect(c.elementsEqual(expected) { $0.bitPattern == $1.bitPattern },
-                            "\(kernel) \(mc)x\(n)x\(kc) alpha \(alpha) beta \(beta) \(way)")
+                            "\(kernel) \(mc)x\(n)x\(kc) alpha \(alpha) beta \(beta) A \(way), B in place \(bInPlace)")
                 }
             }
         }

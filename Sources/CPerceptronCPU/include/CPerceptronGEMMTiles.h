@@ -6,23 +6,25 @@
 #define CPERCEPTRON_GEMM_TILES_H
 
 /// One block of the portable GEMM's product, tile by tile: for each strip `js` of B in
-/// [strip_start, strip_end) (at packed_b + js * strip_stride, `kc * 16` floats k-major) and
-/// each strip of 6 rows of A, the
-/// 6x16 tile of sums over p < kc, each a chain of fused multiply-adds from 0, is added to
-/// C's rows and columns j0 = js * 16 up to n: `alpha * t` where beta is 0 (C not read),
-/// `C + alpha * t` where beta is 1, otherwise `alpha * t + beta * C`, each operation rounded
-/// on its own. A's mc rows are packed (`lda` 0: strips of `kc * 6` floats, k-major, as the
-/// portable GEMM packs them) or read in place (lda > 0): row i's value of depth p at
-/// a + i * lda + p, or with `a_transposed` at a + p * lda + i. The same sums either way.
-/// AVX2 and FMA.
-void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                long ldc);
+/// [strip_start, strip_end), 16 columns from j0 = js * 16, and each strip of 6 of A's mc
+/// rows, the 6x16 tile of sums over p < kc, each a chain of fused multiply-adds from 0, is
+/// added to C's columns j0 up to n: `alpha * t` where beta is 0 (C not read), `C + alpha * t`
+/// where beta is 1, otherwise `alpha * t + beta * C`, each operation rounded on its own.
+///
+/// A is packed (`lda` 0: strips of `kc * 6` floats, k-major, as the portable GEMM packs
+/// them) or read in place (lda > 0): row i's value of depth p at a + i * lda + p, or with
+/// `a_transposed` at a + p * lda + i. B's strip is read in place, row p at
+/// b + p * ldb + j0, where ldb > 0 and the strip is whole; otherwise it is packed, at
+/// packed_b + js * strip_stride, `kc * 16` floats k-major, zero-padded past n. The same sums
+/// whichever way. AVX2 and FMA.
+void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride,
+                                float alpha, float beta, float *c, long ldc);
 
 /// The same with strips of 32 columns and 6x32 tiles, on AVX-512.
-void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long strip_stride, long kc,
-                                  const float *a, long lda, int a_transposed, const float *packed_b, float alpha, float beta, float *c,
-                                  long ldc);
+void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,
+                                  int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride,
+                                  float alpha, float beta, float *c, long ldc);
 
 /// acc[j] = sum over p < kc, in order, of a[p] * b[p * ldb + j] for j < n, one fused
 /// multiply-add per term from 0: row 0 of either block's tiles on an unpacked B, bit for bit
