@@ -168,6 +168,49 @@ void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb,
     }
 }
 
+/// Rows r[0..<8] become columns: r[q][i] = old r[i][q].
+__attribute__((target("avx2"), always_inline))
+static inline void transpose_8x8_avx2(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+__attribute__((target("avx2")))
+void perceptron_pack_b_transposed_avx2(const float *b, long ldb, long row_start, long kc, long n, long nr,
+                                       long strip_start, long strip_end, long strip_stride, float *packed) {
+    for (long s = strip_start; s < strip_end; s++) {
+        const long j0 = s * nr, width = n - j0 < nr ? n - j0 : nr;
+        float *destination = packed + s * strip_stride;
+        long jb = 0;
+        for (; jb + 8 <= width; jb += 8) {
+            const float *source = b + (j0 + jb) * ldb + row_start;
+            long p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                __m256 r[8];
+                for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(source + i * ldb + p);
+                transpose_8x8_avx2(r);
+                for (int q = 0; q < 8; q++) _mm256_storeu_ps(destination + (p + q) * nr + jb, r[q]);
+            }
+            for (; p < kc; p++) {
+                for (int i = 0; i < 8; i++) destination[p * nr + jb + i] = source[i * ldb + p];
+            }
+        }
+        for (; jb < nr; jb++) {
+            for (long p = 0; p < kc; p++) destination[p * nr + jb] = jb < width ? b[(j0 + jb) * ldb + row_start + p] : 0.0f;
+        }
+    }
+}
+
 #define ROW_AVX512(i)                                                \
     {                                                                \
         const __m512 ai = _mm512_set1_ps(*A_AT(i));                  \
@@ -285,6 +328,12 @@ void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_en
 }
 void perceptron_gemm_row_avx2(long kc, const float *a, const float *b, long ldb, long n, float *acc) {
     (void)kc; (void)a; (void)b; (void)ldb; (void)n; (void)acc;
+    abort();
+}
+void perceptron_pack_b_transposed_avx2(const float *b, long ldb, long row_start, long kc, long n, long nr,
+                                       long strip_start, long strip_end, long strip_stride, float *packed) {
+    (void)b; (void)ldb; (void)row_start; (void)kc; (void)n; (void)nr; (void)strip_start; (void)strip_end;
+    (void)strip_stride; (void)packed;
     abort();
 }
 void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_end, long kc, const float *a, long lda,

@@ -193,9 +193,18 @@ public struct PortableGEMM: GEMMBackend {
     /// Packs `op(B)[rowStart..<rowStart+kc, 0..<n]` into strips of `nr` columns, each strip
     /// `kc * nr` floats laid out k-major, zero-padded past `n`: all of them, or `strips` only,
     /// strip `s` at `packed + s * stripStride` (`kc * nr` unless given).
+    /// A transposed B is packed by an AVX2 kernel where the CPU has it (`vectorUnit`): the
+    /// same values, in 8 x 8 blocks transposed in registers.
     static func packB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int, rowStart: Int, kc: Int, n: Int, nr: Int,
-                      strips: Range<Int>? = nil, stripStride: Int? = nil, into packed: UnsafeMutablePointer<Float>) {
-        for strip in strips ?? 0..<((n + nr - 1) / nr) {
+                      strips: Range<Int>? = nil, stripStride: Int? = nil, into packed: UnsafeMutablePointer<Float>,
+                      vectorUnit: VectorUnit = .widest) {
+        let all = strips ?? 0..<((n + nr - 1) / nr)
+        if transposed && vectorUnit != .baseline && nr % 8 == 0 {
+            perceptron_pack_b_transposed_avx2(b, ldb, rowStart, kc, n, nr, all.lowerBound, all.upperBound,
+                                              stripStride ?? kc * nr, packed)
+            return
+        }
+        for strip in all {
             let j0 = strip * nr
             let width = min(nr, n - j0)
             let destination = packed + strip * (stripStride ?? kc * nr)

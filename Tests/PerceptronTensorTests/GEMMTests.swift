@@ -389,6 +389,34 @@ struct GEMMReferenceBackend: GEMMBackend {
         }
     }
 
+    /// The AVX2 packing of a transposed B (8 x 8 blocks transposed in registers) writes what
+    /// the plain loop writes, strips cut by B's last column and depths past the blocks of 8
+    /// included, at any strip stride.
+    @Test(.enabled(if: VectorUnit.available.contains(.avx2), "no AVX2"),
+          arguments: PortableGEMM.MicroKernel.allCases.map(\.nr))
+    func transposedPackingByBlocksMatchesThePlainLoop(nr: Int) {
+        for (n, kc) in [(2 * nr + 5, 17), (8, 256), (3, 9), (nr, 8)] {
+            let (rowStart, ldb) = (3, 17 + 256)
+            let stored = (0..<n * ldb).map { Float($0 % 9973) * 0.5 - 7 }
+            let strips = (n + nr - 1) / nr
+            let stride = kc * nr + 5
+            var plain = [Float](repeating: -1, count: strips * stride), blocks = plain
+            stored.withUnsafeBufferPointer { b in
+                plain.withUnsafeMutableBufferPointer { out in
+                    PortableGEMM.packB(transposed: true, b: b.baseAddress!, ldb: ldb, rowStart: rowStart, kc: kc, n: n, nr: nr,
+                                       strips: 0..<strips, stripStride: stride, into: out.baseAddress!, vectorUnit: .baseline)
+                }
+                blocks.withUnsafeMutableBufferPointer { out in
+                    PortableGEMM.packB(transposed: true, b: b.baseAddress!, ldb: ldb, rowStart: rowStart, kc: kc, n: n, nr: nr,
+                                       strips: 0..<strips, stripStride: stride, into: out.baseAddress!, vectorUnit: .avx2)
+                }
+            }
+            #expect(plain == blocks, "nr \(nr) n \(n) kc \(kc)")
+            // The plain loop itself: a spot check against B.
+            #expect(plain[1 * nr + 0] == stored[0 * ldb + rowStart + 1])
+        }
+    }
+
     @Test(arguments: [false, true])
     func packAWritesZeroPaddedSixRowStrips(transposed: Bool) {
         // op(A) is [m, k] = [8, 5], stored [8, 5] or [5, 8]; pack rows 1..<8 and columns 2..<5.

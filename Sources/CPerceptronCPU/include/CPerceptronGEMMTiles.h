@@ -26,6 +26,14 @@ void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_
                                   int a_transposed, const float *b, long ldb, const float *packed_b, long strip_stride,
                                   float alpha, float beta, float *c, long ldc);
 
+/// The portable GEMM's packing of a transposed B (stored [n, ldb]) for strips
+/// [strip_start, strip_end): strip s at packed + s * strip_stride holds, for p < kc, the
+/// `nr` values b[(s * nr + j) * ldb + row_start + p] (0 past n) at p * nr + j. Blocks of 8 x 8
+/// transposed in registers, where a value at a time read `nr` rows 4 KB apart for each p.
+/// `nr` a multiple of 8. AVX2.
+void perceptron_pack_b_transposed_avx2(const float *b, long ldb, long row_start, long kc, long n, long nr,
+                                       long strip_start, long strip_end, long strip_stride, float *packed);
+
 /// acc[j] = sum over p < kc, in order, of a[p] * b[p * ldb + j] for j < n, one fused
 /// multiply-add per term from 0: row 0 of either block's tiles on an unpacked B, bit for bit
 /// (each lane is its own chain, so the vector width does not matter). For one-row products.
