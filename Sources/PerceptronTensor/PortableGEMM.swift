@@ -282,22 +282,32 @@ public struct PortableGEMM: GEMMBackend {
         var transposed = false
     }
 
+    /// Whether the C kernels read B's whole strips in place (see `stripsToPack`): B stored as
+    /// it is, its rows not a multiple of 4 KB apart. A strip's 256 rows a multiple of 4 KB
+    /// apart fall in too few of the caches' sets (all in the same L1 set; at 8 KB, 16 sets of
+    /// a 1 MB, 8-way L2), so they are read from farther at every pass: measured 15-25% slower
+    /// than packed at widths 2048 and 4096, no faster at 1024, where the lesson's 512 (2 KB
+    /// apart) is 10-20% faster in place.
+    static func readsBInPlace(_ p: Operands, kernel: MicroKernel) -> Bool {
+        kernel != .swift && !p.transposeB && (p.ldb * MemoryLayout<Float>.size) % 4096 != 0
+    }
+
     /// The strips of B among `strips` that `blockKernel` reads packed: all of them for the
-    /// Swift kernel or a transposed B; for the C kernels and a B stored as it is, only one cut
-    /// by B's last column (the others are read in place, with no copy: their rows of `nr`
+    /// Swift kernel, a transposed B, or rows a multiple of 8 KB apart; otherwise only one
+    /// cut by B's last column (the others are read in place, with no copy: their rows of `nr`
     /// values are contiguous, `ldb` apart).
     static func stripsToPack(_ p: Operands, kernel: MicroKernel, strips: Range<Int>) -> Range<Int> {
-        guard kernel != .swift && !p.transposeB else { return strips }
+        guard readsBInPlace(p, kernel: kernel) else { return strips }
         let last = p.n / kernel.nr
         return p.n % kernel.nr != 0 && strips.contains(last) ? last..<(last + 1) : strips.upperBound..<strips.upperBound
     }
 
     /// B's block of depth from `rowStart` as `blockKernel` reads it: packed strips at
-    /// `packed`, `stripStride` apart, and for the C kernels and a B stored as it is, the
-    /// whole strips in place (see `stripsToPack`).
+    /// `packed`, `stripStride` apart, and where `readsBInPlace`, the whole strips in place
+    /// (see `stripsToPack`).
     static func blockOfB(_ p: Operands, kernel: MicroKernel, rowStart: Int, packed: UnsafeMutablePointer<Float>,
                          stripStride: Int) -> BlockOfB {
-        let inPlace = kernel != .swift && !p.transposeB
+        let inPlace = readsBInPlace(p, kernel: kernel)
         return BlockOfB(base: p.b + (inPlace ? rowStart * p.ldb : 0), ldb: inPlace ? p.ldb : 0, packed: UnsafePointer(packed),
                         stripStride: stripStride)
     }

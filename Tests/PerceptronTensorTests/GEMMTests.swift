@@ -224,6 +224,32 @@ import Testing
         }
     }
 
+    /// B is read in place by the C kernels only where it is stored as it is and its rows are
+    /// not a multiple of 4 KB apart (there packing is faster); the Swift tile always packs.
+    @Test func bIsReadInPlaceOnlyWhereItsRowsSpreadOverTheCaches() {
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { b.deallocate() }
+        func operands(ldb: Int, transposeB: Bool = false) -> PortableGEMM.Operands {
+            PortableGEMM.Operands(transposeA: false, transposeB: transposeB, m: 128, n: 512, k: 512, alpha: 1, a: b, lda: 512,
+                                  b: b, ldb: ldb, beta: 0, c: b, ldc: 512)
+        }
+        for kernel in PortableGEMM.MicroKernel.allCases {
+            let c = kernel != .swift
+            #expect(PortableGEMM.readsBInPlace(operands(ldb: 512), kernel: kernel) == c, "\(kernel)")
+            #expect(PortableGEMM.readsBInPlace(operands(ldb: 784), kernel: kernel) == c, "\(kernel)")
+            #expect(PortableGEMM.readsBInPlace(operands(ldb: 515), kernel: kernel) == c, "\(kernel)")
+            #expect(!PortableGEMM.readsBInPlace(operands(ldb: 1024), kernel: kernel), "\(kernel)")
+            #expect(!PortableGEMM.readsBInPlace(operands(ldb: 4096), kernel: kernel), "\(kernel)")
+            #expect(!PortableGEMM.readsBInPlace(operands(ldb: 512, transposeB: true), kernel: kernel), "\(kernel)")
+            // Packed, every strip; in place, only the one cut by the last column.
+            let strips = 0..<((512 + 10 + kernel.nr - 1) / kernel.nr)
+            let cut = PortableGEMM.Operands(transposeA: false, transposeB: false, m: 128, n: 522, k: 512, alpha: 1, a: b,
+                                            lda: 512, b: b, ldb: 522, beta: 0, c: b, ldc: 522)
+            #expect(PortableGEMM.stripsToPack(cut, kernel: kernel, strips: strips)
+                    == (c ? (strips.upperBound - 1)..<strips.upperBound : strips), "\(kernel)")
+        }
+    }
+
     @Test func portableKernelOnTheLessonShape() {
         let problem = GEMMProblem(GEMMCase(m: 100, n: 512, k: 784, padding: 0), seed: 11)
         let problems = problem.mismatches(problem.run(GEMM.portable), expected: problem.reference())
