@@ -282,20 +282,21 @@ public struct PortableGEMM: GEMMBackend {
         var transposed = false
     }
 
-    /// Whether the C kernels read B's whole strips in place (see `stripsToPack`): B stored as
-    /// it is, its rows not a multiple of 4 KB apart. A strip's 256 rows a multiple of 4 KB
-    /// apart fall in too few of the caches' sets (all in the same L1 set; at 8 KB, 16 sets of
-    /// a 1 MB, 8-way L2), so they are read from farther at every pass: measured 15-25% slower
-    /// than packed at widths 2048 and 4096, no faster at 1024, where the lesson's 512 (2 KB
-    /// apart) is 10-20% faster in place.
+    /// Whether the kernel reads B's whole strips in place (see `stripsToPack`): the AVX-512
+    /// one, B stored as it is, its rows not a multiple of 4 KB apart. Measured against packed
+    /// strips (`PortableGEMM.sgemm` alone, 2 threads, Zen 4): the AVX-512 tiles, whose rows of
+    /// 32 values fill two cache lines, gain 10-20% at 32 and 128 rows and lose nothing at 1000;
+    /// the AVX2 tiles (one line per row) lose 5-10% at 1000 rows and gain nothing at 128, so
+    /// they pack. Rows a multiple of 4 KB apart fall in too few of the caches' sets (all in
+    /// one L1 set; at 8 KB, 16 sets of a 1 MB, 8-way L2) and are read from farther at every
+    /// pass: 15-25% slower than packed at widths 2048 and 4096, no faster at 1024.
     static func readsBInPlace(_ p: Operands, kernel: MicroKernel) -> Bool {
-        kernel != .swift && !p.transposeB && (p.ldb * MemoryLayout<Float>.size) % 4096 != 0
+        kernel == .avx512 && !p.transposeB && (p.ldb * MemoryLayout<Float>.size) % 4096 != 0
     }
 
-    /// The strips of B among `strips` that `blockKernel` reads packed: all of them for the
-    /// Swift kernel, a transposed B, or rows a multiple of 8 KB apart; otherwise only one
-    /// cut by B's last column (the others are read in place, with no copy: their rows of `nr`
-    /// values are contiguous, `ldb` apart).
+    /// The strips of B among `strips` that `blockKernel` reads packed: all of them unless
+    /// `readsBInPlace`, and then only one cut by B's last column (the others are read in
+    /// place, with no copy: their rows of `nr` values are contiguous, `ldb` apart).
     static func stripsToPack(_ p: Operands, kernel: MicroKernel, strips: Range<Int>) -> Range<Int> {
         guard readsBInPlace(p, kernel: kernel) else { return strips }
         let last = p.n / kernel.nr
