@@ -18,6 +18,12 @@ import CPerceptronCPU
 /// CPUs with AVX2 and FMA, or AVX-512, a C micro-kernel compiled for that instruction set
 /// alone (6x16 or 6x32) does the tile instead; the CPU is asked at run time, so the package
 /// runs on every x86-64 CPU, and the Swift kernel remains for the others (and arm64).
+///
+/// The C kernels run a whole block of tiles and add each to C from the registers, and skip
+/// most of the copies: they read A in place (its rows, or a transposed A's columns for a
+/// narrow product), and the AVX-512 one reads B's whole strips in place where B is not
+/// transposed and its rows are not a multiple of 4 KB apart (`readsBInPlace`). The values,
+/// their order and the roundings are those of the packed path: the same bits.
 public struct PortableGEMM: GEMMBackend {
     /// The register-tile kernel.
     public enum MicroKernel: String, CaseIterable, Sendable {
@@ -193,6 +199,7 @@ public struct PortableGEMM: GEMMBackend {
     /// Packs `op(B)[rowStart..<rowStart+kc, 0..<n]` into strips of `nr` columns, each strip
     /// `kc * nr` floats laid out k-major, zero-padded past `n`: all of them, or `strips` only,
     /// strip `s` at `packed + s * stripStride` (`kc * nr` unless given).
+    ///
     /// A transposed B is packed by an AVX2 kernel where the CPU has it (`vectorUnit`): the
     /// same values, in 8 x 8 blocks transposed in registers.
     static func packB(transposed: Bool, b: UnsafePointer<Float>, ldb: Int, rowStart: Int, kc: Int, n: Int, nr: Int,
