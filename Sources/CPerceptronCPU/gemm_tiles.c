@@ -19,47 +19,19 @@
         c[2 * (i) + 1] = _mm256_fmadd_ps(ai, b1, c[2 * (i) + 1]);    \
     }
 
-/// The 6x16 tile: c[2i], c[2i+1] = row i's sums over p < kc, each a chain of fused
-/// multiply-adds from 0.
+/// The 6x16 tile: c[2i], c[2i+1] = the sums over p < kc of row i of A's strip times B's
+/// strip, each a chain of fused multiply-adds from 0. Row i's value of depth p is at
+/// a + p * astep + o[i] (see strip_of_a); B's row p at b + p * bstride.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_avx2(long kc, const float *a, const float *b, long bstride, __m256 c[12]) {
-    for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
-#define A_AT(i) (a + (i))
-    for (long p = 0; p < kc; p++) {
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
-        a += 6;
-        b += bstride;
-    }
-#undef A_AT
-}
-
-/// The same tile with A read in place: row i of the strip at r[i], its k-th value at r[i][p].
-__attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_rows_avx2(long kc, const float *const r[6], const float *b, long bstride, __m256 c[12]) {
-    for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
-    const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
-#define A_AT(i) (r##i + p)
-    for (long p = 0; p < kc; p++) {
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
-        b += bstride;
-    }
-#undef A_AT
-}
-
-/// The same tile with a transposed A read in place: the strip's 6 values of depth p at
-/// a + p * lda + o[i].
-__attribute__((target("avx2,fma"), always_inline))
-static inline void tile_6x16_columns_avx2(long kc, const float *a, long lda, const long o[6], const float *b, long bstride,
-                                              __m256 c[12]) {
+static inline void tile_6x16_avx2(long kc, const float *a, long astep, const long o[6], const float *b, long bstride,
+                                    __m256 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm256_setzero_ps();
     const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
 #define A_AT(i) (a + o##i)
     for (long p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         ROW_AVX2(0) ROW_AVX2(1) ROW_AVX2(2) ROW_AVX2(3) ROW_AVX2(4) ROW_AVX2(5)
-        a += lda;
+        a += astep;
         b += bstride;
     }
 #undef A_AT
@@ -76,6 +48,22 @@ static inline void write_row(const float *t, long width, float alpha, float beta
     } else {
         for (long j = 0; j < width; j++) row[j] = alpha * t[j] + beta * row[j];
     }
+}
+
+/// Strip `is` of A (rows i0 = 6 * is on, `height` of them) as a tile reads it: row i's value
+/// of depth p at *strip + p * *step + o[i]. Packed (lda 0): strips of kc * 6 floats, k-major;
+/// in place (lda > 0): A's rows (row i at a + i * lda), or with `a_transposed` its columns
+/// (row i's value of depth p at a + p * lda + i). Rows past `height` repeat the last one;
+/// their sums are not written.
+static inline void strip_of_a(long is, long height, long kc, const float *a, long lda, int a_transposed,
+                              const float **strip, long *step, long o[6]) {
+    const long i0 = is * 6;
+    for (long i = 0; i < 6; i++) {
+        const long row = i < height ? i : height - 1;
+        o[i] = lda == 0 ? i : a_transposed ? i0 + row : (i0 + row) * lda;
+    }
+    *strip = lda == 0 ? a + is * kc * 6 : a;
+    *step = lda == 0 ? 6 : a_transposed ? lda : 1;
 }
 
 /// Strip `js` of B, `nr` wide, as a tile reads it: in place, rows ldb apart (ldb > 0 and the
@@ -114,18 +102,10 @@ void perceptron_gemm_block_avx2(long mc, long n, long strip_start, long strip_en
         for (long is = 0; is < strips_a; is++) {
             const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
             __m256 acc[12];
-            if (lda == 0) {
-                tile_6x16_avx2(kc, a + is * kc * 6, b_strip, bstride, acc);
-            } else if (a_transposed) {
-                // Rows past mc repeat the last one; their sums are not written.
-                long o[6];
-                for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
-                tile_6x16_columns_avx2(kc, a, lda, o, b_strip, bstride, acc);
-            } else {
-                const float *r[6];
-                for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
-                tile_6x16_rows_avx2(kc, r, b_strip, bstride, acc);
-            }
+            const float *a_strip;
+            long astep, o[6];
+            strip_of_a(is, height, kc, a, lda, a_transposed, &a_strip, &astep, o);
+            tile_6x16_avx2(kc, a_strip, astep, o, b_strip, bstride, acc);
             for (long i = 0; i < height; i++) {
                 float *row = c + (i0 + i) * ldc + j0;
                 if (width == 16) {
@@ -220,44 +200,15 @@ void perceptron_pack_b_transposed_avx2(const float *b, long ldb, long row_start,
 
 /// The 6x32 tile, as the 6x16 one on twice the width.
 __attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_avx512(long kc, const float *a, const float *b, long bstride, __m512 c[12]) {
-    for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
-#define A_AT(i) (a + (i))
-    for (long p = 0; p < kc; p++) {
-        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
-        a += 6;
-        b += bstride;
-    }
-#undef A_AT
-}
-
-/// The same tile with A read in place, as `tile_6x16_rows_avx2`.
-__attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_rows_avx512(long kc, const float *const r[6], const float *b, long bstride, __m512 c[12]) {
-    for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
-    const float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3], *r4 = r[4], *r5 = r[5];
-#define A_AT(i) (r##i + p)
-    for (long p = 0; p < kc; p++) {
-        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
-        b += bstride;
-    }
-#undef A_AT
-}
-
-/// The same tile with a transposed A read in place: the strip's 6 values of depth p at
-/// a + p * lda + o[i].
-__attribute__((target("avx512f"), always_inline))
-static inline void tile_6x32_columns_avx512(long kc, const float *a, long lda, const long o[6], const float *b, long bstride,
-                                              __m512 c[12]) {
+static inline void tile_6x32_avx512(long kc, const float *a, long astep, const long o[6], const float *b, long bstride,
+                                    __m512 c[12]) {
     for (int v = 0; v < 12; v++) c[v] = _mm512_setzero_ps();
     const long o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5];
 #define A_AT(i) (a + o##i)
     for (long p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         ROW_AVX512(0) ROW_AVX512(1) ROW_AVX512(2) ROW_AVX512(3) ROW_AVX512(4) ROW_AVX512(5)
-        a += lda;
+        a += astep;
         b += bstride;
     }
 #undef A_AT
@@ -294,18 +245,10 @@ void perceptron_gemm_block_avx512(long mc, long n, long strip_start, long strip_
         for (long is = 0; is < strips_a; is++) {
             const long i0 = is * 6, height = mc - i0 < 6 ? mc - i0 : 6;
             __m512 acc[12];
-            if (lda == 0) {
-                tile_6x32_avx512(kc, a + is * kc * 6, b_strip, bstride, acc);
-            } else if (a_transposed) {
-                // Rows past mc repeat the last one; their sums are not written.
-                long o[6];
-                for (long i = 0; i < 6; i++) o[i] = i0 + (i < height ? i : height - 1);
-                tile_6x32_columns_avx512(kc, a, lda, o, b_strip, bstride, acc);
-            } else {
-                const float *r[6];
-                for (long i = 0; i < 6; i++) r[i] = a + (i0 + (i < height ? i : height - 1)) * lda;
-                tile_6x32_rows_avx512(kc, r, b_strip, bstride, acc);
-            }
+            const float *a_strip;
+            long astep, o[6];
+            strip_of_a(is, height, kc, a, lda, a_transposed, &a_strip, &astep, o);
+            tile_6x32_avx512(kc, a_strip, astep, o, b_strip, bstride, acc);
             for (long i = 0; i < height; i++) {
                 float *row = c + (i0 + i) * ldc + j0;
                 write_avx512(acc[2 * i], row, low, valpha, beta);
