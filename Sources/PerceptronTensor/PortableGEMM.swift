@@ -119,14 +119,13 @@ public struct PortableGEMM: GEMMBackend {
     func multiplyByRows(_ p: Operands, packedB: UnsafeMutablePointer<Float>) {
         let (mr, nr, kcMax, kernel, m) = (Self.mr, self.kernel.nr, Self.kc, self.kernel, p.m)
         let stripsB = (p.n + nr - 1) / nr
-        // Row blocks of at most `mc` rows, as many per thread, each a whole number of strips.
-        let threadsWanted = max(1, min(Parallel.threadCount, (m + mr - 1) / mr))
-        let blocksPerThread = (m + threadsWanted * Self.mc - 1) / (threadsWanted * Self.mc)
-        let mcMax = ((m + threadsWanted * blocksPerThread - 1) / (threadsWanted * blocksPerThread) + mr - 1) / mr * mr
-        let rowBlocks = (m + mcMax - 1) / mcMax
-        let threads = min(threadsWanted, rowBlocks)
+        // Each thread takes a run of A's strips of 6 rows, as even as whole strips allow, cut
+        // into blocks of at most `mc` rows of nearly equal size. (Equal blocks dealt out in
+        // turn left 512 rows as 270 and 242.) Where a row lands changes no sum.
+        let stripsA = (m + mr - 1) / mr
+        let threads = max(1, min(Parallel.threadCount, stripsA))
         // Each thread packs its own A blocks.
-        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: threads * mcMax * kcMax)
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: threads * Self.mc * kcMax)
         defer { packedA.deallocate() }
 
         var p0 = 0
@@ -143,16 +142,16 @@ public struct PortableGEMM: GEMMBackend {
             let work = m * p.n * kc
             Parallel.forEachChunk(threads, costPerItem: work / max(threads, 1), minimumWork: Self.parallelWork) { range in
                 for thread in range {
-                    let aBuffer = packedA + thread * mcMax * kcMax
-                    var block = thread
-                    while block < rowBlocks {
-                        let i0 = block * mcMax
-                        let mc = min(mcMax, m - i0)
+                    let aBuffer = packedA + thread * Self.mc * kcMax
+                    let first = stripsA * thread / threads, count = stripsA * (thread + 1) / threads - first
+                    let blocks = (count * mr + Self.mc - 1) / Self.mc
+                    for block in 0..<blocks {
+                        let i0 = (first + count * block / blocks) * mr
+                        let mc = min((first + count * (block + 1) / blocks) * mr, m) - i0
                         let a = Self.blockOfA(p, kernel: kernel, rowStart: i0, mc: mc, columnStart: p0, kc: kc,
                                               strips: stripsB, buffer: aBuffer)
                         Self.blockKernel(kernel, mc: mc, n: p.n, strips: 0..<stripsB, kc: kc, a: a, b: b,
                                          alpha: p.alpha, beta: firstBlock ? p.beta : 1, c: p.c + i0 * p.ldc, ldc: p.ldc)
-                        block += threads
                     }
                 }
             }
