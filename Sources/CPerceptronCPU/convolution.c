@@ -24,6 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+// TILE(R) with R the constant equal to n, for n up to 4, 6 or 8 (anything below 2 takes 1):
+// each tile is compiled for its size, its registers counted at compile time.
+#define UP_TO_4(n, TILE) switch (n) { case 4: TILE(4); break; case 3: TILE(3); break; case 2: TILE(2); break; default: TILE(1); break; }
+#define UP_TO_6(n, TILE) switch (n) { case 6: TILE(6); break; case 5: TILE(5); break; default: UP_TO_4(n, TILE) }
+#define UP_TO_8(n, TILE) switch (n) { case 8: TILE(8); break; case 7: TILE(7); break; default: UP_TO_6(n, TILE) }
+
 /// R (1 to 4) positions x 64 filters, from f0. x points at the first position's window
 /// corner, out at its first output; positions are `channels` floats apart in x, `filters` in out.
 static inline __attribute__((always_inline, target("avx512f")))
@@ -97,12 +103,7 @@ static void direct_images(DirectTile tile, long widest, long step, const float *
 __attribute__((target("avx512f")))
 static void direct_tile_avx512(long positions, const float *corner, long f0, float *target, const DirectShape *s) {
 #define TILE(R) direct_tile(R, corner, s->width, s->channels, s->windowHeight, s->windowWidth, s->w, s->filters, f0, s->bias, s->relu, target)
-    switch (positions) {
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    UP_TO_4(positions, TILE);
 #undef TILE
 }
 
@@ -194,12 +195,7 @@ static void kernel_gradient_images(GradientTile tile, const float *x, const floa
 __attribute__((target("avx512f")))
 static void gradient_tile_avx512(const GradientItem *it, const float *gradient, const GradientShape *s) {
 #define TILE(R) gradient_tile(R, it->corner, s->width, s->channels, s->outputHeight, s->outputWidth, gradient, s->filters, it->filter, it->target)
-    switch (it->channels) {
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    UP_TO_4(it->channels, TILE);
 #undef TILE
 }
 
@@ -289,16 +285,7 @@ static void input_gradient_tile_avx512(long positions, const float *rows, long c
     if (vectors == 2) input_gradient_tile(R, 2, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner); \
     else input_gradient_tile(R, 1, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner); \
 } while (0)
-    switch (positions) {
-    case 8: TILE(8); break;
-    case 7: TILE(7); break;
-    case 6: TILE(6); break;
-    case 5: TILE(5); break;
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    UP_TO_8(positions, TILE);
 #undef TILE
 }
 
@@ -346,14 +333,7 @@ void direct_tile_avx2(const int R, const float *x, long width, long channels, lo
 __attribute__((target("avx2,fma")))
 static void direct_tile_avx2_any(long positions, const float *corner, long f0, float *target, const DirectShape *s) {
 #define TILE(R) direct_tile_avx2(R, corner, s->width, s->channels, s->windowHeight, s->windowWidth, s->w, s->filters, f0, s->bias, s->relu, target)
-    switch (positions) {
-    case 6: TILE(6); break;
-    case 5: TILE(5); break;
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    UP_TO_6(positions, TILE);
 #undef TILE
 }
 
@@ -396,12 +376,7 @@ __attribute__((target("avx2,fma")))
 static void gradient_tile_avx2_any(const GradientItem *it, const float *gradient, const GradientShape *s) {
     for (long f0 = it->filter; f0 < it->filter + 64; f0 += 16) {
 #define TILE(R) gradient_tile_avx2(R, it->corner, s->width, s->channels, s->outputHeight, s->outputWidth, gradient, s->filters, f0, it->target)
-        switch (it->channels) {
-        case 4: TILE(4); break;
-        case 3: TILE(3); break;
-        case 2: TILE(2); break;
-        default: TILE(1); break;
-        }
+        UP_TO_4(it->channels, TILE);
 #undef TILE
     }
 }
@@ -446,14 +421,7 @@ __attribute__((target("avx2,fma")))
 static void input_gradient_tile_avx2_any(long positions, const float *rows, long c0, float *corner,
                                          const InputGradientShape *s) {
 #define TILE(R) input_gradient_tile_avx2(R, rows, s->filters, s->wt, s->channels, c0, s->width, s->windowHeight, s->windowWidth, corner)
-    switch (positions) {
-    case 6: TILE(6); break;
-    case 5: TILE(5); break;
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    UP_TO_6(positions, TILE);
 #undef TILE
 }
 
